@@ -1,0 +1,1 @@
+"""The extraction-risk classifier: training, evaluation and the verified, versioned artifact."""

@@ -1,0 +1,1 @@
+"""distillwatch detection pipeline: events -> validate -> windows -> features -> classifier -> alerts -> sinks."""

@@ -1,0 +1,105 @@
+"""Typed configuration of a detection run: windows, alert policy, model, sources and sinks."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MODEL_MANIFEST = str(Path(__file__).resolve().parent.parent / "models" / "artifacts" / "manifest.json")
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    """Sliding event-time windows per account, built from `period`-sized panes."""
+
+    size_s: int = 3600
+    period_s: int = 300
+    allowed_lateness_s: int = 3600
+
+    def __post_init__(self) -> None:
+        if self.period_s <= 0 or self.size_s <= 0:
+            raise ValueError("window size and period must be positive")
+        if self.size_s % self.period_s:
+            raise ValueError(f"window size {self.size_s}s must be a multiple of the period {self.period_s}s")
+        if self.allowed_lateness_s < 0:
+            raise ValueError("allowed lateness must be >= 0")
+
+
+@dataclass(frozen=True)
+class AlertPolicyConfig:
+    """Score thresholds -> severity; at most one alert per account per cooldown."""
+
+    # Ascending (threshold, severity): the highest threshold a score reaches names its severity.
+    severities: tuple[tuple[float, str], ...] = ((0.5, "medium"), (0.8, "high"), (0.95, "critical"))
+    cooldown_s: int = 3600
+    min_requests: int = 20  # below this a window says too little to accuse anyone
+    max_reasons: int = 5
+
+    def __post_init__(self) -> None:
+        thresholds = [t for t, _ in self.severities]
+        if not thresholds or thresholds != sorted(thresholds) or not 0 < thresholds[0] <= 1:
+            raise ValueError(f"severity thresholds must be ascending in (0, 1]: {self.severities}")
+
+    @property
+    def alert_threshold(self) -> float:
+        return self.severities[0][0]
+
+    def severity(self, score: float) -> str | None:
+        reached = [name for threshold, name in self.severities if score >= threshold]
+        return reached[-1] if reached else None
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    manifest_path: str = DEFAULT_MODEL_MANIFEST
+    # Glob of manifests to watch for hot model swaps in streaming (RunInference side-input updates).
+    watch_pattern: str | None = None
+    watch_interval_s: int = 60
+    batch_size: int = 256
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    input: str
+    output: str
+    streaming: bool = False
+    window: WindowConfig = field(default_factory=WindowConfig)
+    alerts: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    # Dataflow only: Pub/Sub attribute carrying the dedup id (unsupported on the DirectRunner).
+    pubsub_id_label: str | None = None
+
+    @property
+    def reads_pubsub(self) -> bool:
+        return self.input.startswith("projects/") and "/subscriptions/" in self.input
+
+    @property
+    def writes_bigquery(self) -> bool:
+        return self.output.startswith("bq:")
+
+
+def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, help="JSONL file/glob (optionally .gz) or projects/P/subscriptions/S")
+    parser.add_argument("--output", required=True, help="DuckDB file path, or bq:PROJECT:DATASET")
+    parser.add_argument("--window-size", type=int, default=WindowConfig.size_s, help="window size, seconds")
+    parser.add_argument("--window-period", type=int, default=WindowConfig.period_s, help="window period, seconds")
+    parser.add_argument("--allowed-lateness", type=int, default=WindowConfig.allowed_lateness_s, help="seconds")
+    parser.add_argument("--alert-cooldown", type=int, default=AlertPolicyConfig.cooldown_s, help="seconds")
+    parser.add_argument("--min-requests", type=int, default=AlertPolicyConfig.min_requests)
+    parser.add_argument("--model", default=DEFAULT_MODEL_MANIFEST, help="model manifest.json (verified sha256)")
+    parser.add_argument("--watch-models", default=None, help="glob of manifests to hot-swap the model (streaming)")
+    parser.add_argument("--inference-batch-size", type=int, default=ModelConfig.batch_size)
+    parser.add_argument("--pubsub-id-label", default=None, help="Dataflow only: attribute to dedup on, e.g. event_id")
+
+
+def detect_config_from_args(args: argparse.Namespace, streaming: bool) -> DetectConfig:
+    return DetectConfig(
+        input=args.input,
+        output=args.output,
+        streaming=streaming,
+        window=WindowConfig(args.window_size, args.window_period, args.allowed_lateness),
+        alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown, min_requests=args.min_requests),
+        model=ModelConfig(args.model, args.watch_models, batch_size=args.inference_batch_size),
+        pubsub_id_label=args.pubsub_id_label,
+    )

@@ -1,0 +1,103 @@
+"""Event contract v1: one JSON object per API request, as emitted by the provider's API gateway.
+
+The msgspec structs below are the single source of truth: the JSON Schema shipped in
+`pipelines/schema/usage_event_v1.schema.json` is generated from them (and a test keeps the two equal).
+msgspec decodes and validates in one pass in C, so the hot path pays no per-field Python checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+Endpoint = Literal["chat.completions", "completions", "responses", "embeddings"]
+UtcTime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
+
+
+class Params(msgspec.Struct, frozen=True, omit_defaults=True):
+    temperature: Annotated[float, msgspec.Meta(ge=0, le=10)] | None = None
+    top_p: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
+    max_tokens: Count | None = None
+    n: Annotated[int, msgspec.Meta(ge=1, le=1024)] | None = None
+    logprobs: bool | None = None
+    top_logprobs: Annotated[int, msgspec.Meta(ge=0, le=1024)] | None = None
+    stream: bool | None = None
+    tools: Annotated[int, msgspec.Meta(ge=0, le=10_000)] | None = None
+
+
+class Client(msgspec.Struct, frozen=True, omit_defaults=True):
+    ip: str | None = None
+    user_agent: str | None = None
+    country: str | None = None
+
+
+class Prompt(msgspec.Struct, frozen=True, omit_defaults=True):
+    # `text` may be used to derive features inside the pipeline; it is never written to a sink.
+    text: str | None = None
+    sha256: str | None = None
+    language: str | None = None
+
+
+class AccountInfo(msgspec.Struct, frozen=True, omit_defaults=True):
+    created_at: UtcTime | None = None
+    tier: str | None = None
+    payment_fingerprint: str | None = None
+
+
+class UsageEvent(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One API request. Unknown fields are ignored (forward compatibility with the gateway)."""
+
+    event_id: NonEmpty
+    event_time: UtcTime
+    account_id: NonEmpty
+    api_key_id: NonEmpty
+    model: NonEmpty
+    endpoint: Endpoint
+    status_code: Annotated[int, msgspec.Meta(ge=100, le=599)]
+    prompt_tokens: Count
+    completion_tokens: Count
+    reasoning_tokens: Count | None = None
+    latency_ms: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    params: Params | None = None
+    client: Client | None = None
+    prompt: Prompt | None = None
+    account: AccountInfo | None = None
+
+    @property
+    def timestamp(self) -> float:
+        """Event time as POSIX seconds (the Beam element timestamp)."""
+        return self.event_time.timestamp()
+
+
+_DECODER = msgspec.json.Decoder(UsageEvent)
+_ENCODER = msgspec.json.Encoder()
+
+
+def decode_event(payload: bytes | str) -> UsageEvent:
+    """Decodes and validates one JSON event; raises msgspec.ValidationError / DecodeError."""
+    return _DECODER.decode(payload)
+
+
+def encode_event(event: UsageEvent) -> bytes:
+    return _ENCODER.encode(event)
+
+
+def json_schema() -> dict[str, Any]:
+    """The contract as JSON Schema (draft 2020-12), generated from the structs above."""
+    schema = msgspec.json.schema(UsageEvent)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "distillwatch API usage event, contract v1"
+    return schema
+
+
+if __name__ == "__main__":
+    import json
+    import pathlib
+
+    target = pathlib.Path(__file__).parent / "schema" / "usage_event_v1.schema.json"
+    target.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
+    print(f"wrote {target}")

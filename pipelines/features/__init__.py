@@ -1,0 +1,1 @@
+"""Per-account window features: one mergeable accumulator, one ordered feature list."""

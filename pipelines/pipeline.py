@@ -1,0 +1,160 @@
+"""The detection graph: events -> validate -> window per account -> features -> classifier -> alerts -> sinks.
+
+`build_pipeline` only constructs the graph on a given `beam.Pipeline`, so tests can build it without a
+runner, and batch replay (JSONL files) and streaming (Pub/Sub) share every step after the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.coders import BytesCoder
+from apache_beam.ml.inference.base import KeyedModelHandler, PredictionResult, RunInference
+from apache_beam.ml.inference.utils import WatchFilePattern
+from apache_beam.transforms import window
+
+from pipelines.alerting import ApplyAlertPolicy, ScoredWindow
+from pipelines.config import DetectConfig
+from pipelines.features.accumulator import WindowAccumulator
+from pipelines.features.extract import feature_dict, feature_vector
+from pipelines.scoring import ExtractionRiskModelHandler
+from pipelines.sinks.rows import alert_row, score_row
+from pipelines.validate import parse_events, utc_now_iso
+from pipelines.windowing import WindowPerAccount
+
+
+@dataclass(frozen=True)
+class WindowKey:
+    """What travels beside a feature vector through RunInference."""
+
+    account_id: str
+    window_start: float
+    window_end: float
+    features: dict[str, float]
+
+
+@dataclass
+class DetectionOutputs:
+    """Rows for each output table (dicts keyed by column name)."""
+
+    account_scores: beam.PCollection
+    alerts: beam.PCollection
+    dead_letter: beam.PCollection
+
+
+class ComputeFeatures(beam.DoFn):
+    def __init__(self) -> None:
+        self.windows = beam.metrics.Metrics.counter("distillwatch", "windows_scored")
+
+    def process(
+        self,
+        element: tuple[str, WindowAccumulator],
+        window_param: Any = beam.DoFn.WindowParam,
+    ) -> Iterator[tuple[WindowKey, np.ndarray]]:
+        account_id, accumulator = element
+        start, end = float(window_param.start), float(window_param.end)
+        features = feature_dict(accumulator, start, end)
+        self.windows.inc()
+        yield WindowKey(account_id, start, end, features), feature_vector(features)
+
+
+def to_scored_window(element: tuple[WindowKey, PredictionResult]) -> tuple[str, ScoredWindow]:
+    key, prediction = element
+    score = prediction.inference
+    scored = ScoredWindow(
+        account_id=key.account_id,
+        window_start=key.window_start,
+        window_end=key.window_end,
+        request_count=int(key.features["request_count"]),
+        features=key.features,
+        score=score.probability,
+        model_version=str(prediction.model_id),
+        reasons=score.reasons,
+    )
+    return key.account_id, scored
+
+
+def read_raw_records(pipeline: beam.Pipeline, config: DetectConfig) -> beam.PCollection:
+    """(source, payload bytes) from JSONL files (gzip detected by extension) or a Pub/Sub subscription."""
+    if config.reads_pubsub:
+        subscription = config.input
+        messages = pipeline | "ReadPubSub" >> beam.io.ReadFromPubSub(
+            subscription=subscription,
+            with_attributes=True,
+            timestamp_attribute="event_time",
+            id_label=config.pubsub_id_label,
+        )
+        return messages | "TagSource" >> beam.Map(
+            lambda message: (f"{subscription}/{message.message_id or ''}", message.data)
+        )
+    return pipeline | "ReadJsonl" >> beam.io.ReadFromTextWithFilename(config.input, coder=BytesCoder())
+
+
+def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOutputs:
+    """From raw records to output rows; sinks are attached by `build_pipeline`."""
+    events, dead_letter = parse_events(raw)
+    windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window)
+    handler = ExtractionRiskModelHandler(
+        config.model.manifest_path,
+        explain_threshold=config.alerts.alert_threshold,
+        max_reasons=config.alerts.max_reasons,
+        max_batch_size=config.model.batch_size,
+    )
+    model_updates = None
+    if config.model.watch_pattern:
+        model_updates = raw.pipeline | "WatchModels" >> WatchFilePattern(
+            file_pattern=config.model.watch_pattern, interval=config.model.watch_interval_s
+        )
+    scored = (
+        windowed
+        | "Features" >> beam.ParDo(ComputeFeatures())
+        # Scoring and the alert policy are per element, not per window: one global window lets
+        # RunInference batch across windows and lets the policy keep per-account state.
+        | "Unwindow" >> beam.WindowInto(window.GlobalWindows())
+        | "Score" >> RunInference(KeyedModelHandler(handler), model_metadata_pcoll=model_updates)
+        | "ToScoredWindow" >> beam.Map(to_scored_window)
+    )
+    scores = scored | "ScoreRows" >> beam.MapTuple(lambda _, w: score_row(w, utc_now_iso()))
+    alerts = (
+        scored
+        | "AlertPolicy" >> beam.ParDo(ApplyAlertPolicy(config.alerts))
+        | "AlertRows" >> beam.MapTuple(lambda w, severity: alert_row(w, severity, utc_now_iso()))
+    )
+    return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter)
+
+
+def write_outputs(outputs: DetectionOutputs, config: DetectConfig) -> None:
+    tables = {
+        "account_scores": outputs.account_scores,
+        "alerts": outputs.alerts,
+        "dead_letter": outputs.dead_letter,
+    }
+    if config.writes_bigquery:
+        from pipelines.sinks.bigquery import WriteTableToBigQuery
+
+        _, project, dataset = config.output.split(":", 2)
+        failed = [
+            rows | f"BigQuery_{name}" >> WriteTableToBigQuery(project, dataset, name) for name, rows in tables.items()
+        ]
+        # Rows BigQuery rejected are kept as dead letters (stage "sink"), never dropped.
+        (
+            failed
+            | "SinkFailures" >> beam.Flatten()
+            | "BigQuery_dead_letter_sink" >> WriteTableToBigQuery(project, dataset, "dead_letter")
+        )
+    else:
+        from pipelines.sinks.duckdb_sink import WriteTableToDuckDB
+
+        for name, rows in tables.items():
+            rows | f"DuckDB_{name}" >> WriteTableToDuckDB(config.output, name)
+
+
+def build_pipeline(pipeline: beam.Pipeline, config: DetectConfig) -> DetectionOutputs:
+    """Constructs the whole graph (source -> sinks) on `pipeline`; does not run it."""
+    outputs = build_detection(read_raw_records(pipeline, config), config)
+    write_outputs(outputs, config)
+    return outputs

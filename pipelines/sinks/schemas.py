@@ -1,0 +1,161 @@
+"""The three output tables, defined once in BigQuery terms and derived for every store that needs them.
+
+BigQuery (`WriteToBigQuery` and Terraform's JSON schemas) and DuckDB (`CREATE TABLE`) are both generated
+from `TABLES`, so the two stores always have the same tables and columns.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # BigQuery standard SQL type: STRING, INT64, FLOAT64, BOOL, TIMESTAMP, RECORD
+    mode: str = "NULLABLE"  # NULLABLE | REQUIRED | REPEATED
+    description: str = ""
+    fields: tuple[Column, ...] = ()  # for RECORD
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    partition_field: str  # DAY partitioning on this TIMESTAMP column
+    clustering: tuple[str, ...] = ("account_id",)
+    description: str = ""
+
+
+ACCOUNT_SCORES = Table(
+    name="account_scores",
+    description="One row per account and sliding window: the classifier's extraction-risk score.",
+    partition_field="window_end",
+    columns=(
+        Column("account_id", "STRING", "REQUIRED"),
+        Column("window_start", "TIMESTAMP", "REQUIRED"),
+        Column("window_end", "TIMESTAMP", "REQUIRED"),
+        Column("score", "FLOAT64", "REQUIRED", "calibrated probability that the window is extraction traffic"),
+        Column("model_version", "STRING", "REQUIRED"),
+        Column("request_count", "INT64", "REQUIRED"),
+        Column("features", "STRING", "REQUIRED", "JSON object of the feature values the model saw"),
+        Column("scored_at", "TIMESTAMP", "REQUIRED", "processing time of scoring"),
+    ),
+)
+
+REASON = (
+    Column("feature", "STRING", "REQUIRED"),
+    Column("value", "FLOAT64", "REQUIRED"),
+    Column("contribution", "FLOAT64", "REQUIRED", "score drop when the feature is set to its benign median"),
+)
+
+ALERTS = Table(
+    name="alerts",
+    description="At most one alert per account per cooldown, with the reasons that drove the score.",
+    partition_field="window_end",
+    columns=(
+        Column("alert_id", "STRING", "REQUIRED", "deterministic: account, window end, model version"),
+        Column("account_id", "STRING", "REQUIRED"),
+        Column("window_start", "TIMESTAMP", "REQUIRED"),
+        Column("window_end", "TIMESTAMP", "REQUIRED"),
+        Column("score", "FLOAT64", "REQUIRED"),
+        Column("severity", "STRING", "REQUIRED", "medium | high | critical"),
+        Column("model_version", "STRING", "REQUIRED"),
+        Column("request_count", "INT64", "REQUIRED"),
+        Column("reasons", "RECORD", "REPEATED", "top features by contribution", REASON),
+        Column("created_at", "TIMESTAMP", "REQUIRED"),
+    ),
+)
+
+DEAD_LETTER = Table(
+    name="dead_letter",
+    description="Every record the pipeline could not use, with why; nothing is dropped silently.",
+    partition_field="received_at",
+    columns=(
+        Column("received_at", "TIMESTAMP", "REQUIRED"),
+        Column("stage", "STRING", "REQUIRED", "parse | late | sink"),
+        Column("source", "STRING", "REQUIRED", "file path or subscription (+ message id)"),
+        Column("error", "STRING", "REQUIRED"),
+        Column("payload", "STRING", "REQUIRED", "raw record, truncated, prompt text redacted"),
+        Column("payload_bytes", "INT64", "REQUIRED", "size of the original record"),
+        Column("account_id", "STRING", "NULLABLE", "when it could be read"),
+        Column("event_id", "STRING", "NULLABLE", "when it could be read"),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (ACCOUNT_SCORES, ALERTS, DEAD_LETTER)}
+
+
+def _bq_field(column: Column) -> dict[str, Any]:
+    field: dict[str, Any] = {"name": column.name, "type": column.type, "mode": column.mode}
+    if column.description:
+        field["description"] = column.description
+    if column.fields:
+        field["fields"] = [_bq_field(c) for c in column.fields]
+    return field
+
+
+def bigquery_schema(table: Table) -> dict[str, Any]:
+    """`{"fields": [...]}` as WriteToBigQuery and the BigQuery REST API take it."""
+    return {"fields": [_bq_field(c) for c in table.columns]}
+
+
+def bigquery_table_parameters(table: Table) -> dict[str, Any]:
+    """Day partitioning and clustering, passed to WriteToBigQuery's `additional_bq_parameters`."""
+    return {
+        "timePartitioning": {"type": "DAY", "field": table.partition_field},
+        "clustering": {"fields": list(table.clustering)},
+    }
+
+
+_DUCKDB_TYPES = {
+    "STRING": "VARCHAR",
+    "INT64": "BIGINT",
+    "FLOAT64": "DOUBLE",
+    "BOOL": "BOOLEAN",
+    "TIMESTAMP": "TIMESTAMPTZ",
+}
+
+
+def _duckdb_type(column: Column) -> str:
+    if column.type == "RECORD":
+        base = "STRUCT(" + ", ".join(f"{c.name} {_duckdb_type(c)}" for c in column.fields) + ")"
+    else:
+        base = _DUCKDB_TYPES[column.type]
+    return base + "[]" if column.mode == "REPEATED" else base
+
+
+def duckdb_ddl(table: Table) -> str:
+    columns = ",\n  ".join(
+        f"{c.name} {_duckdb_type(c)}" + (" NOT NULL" if c.mode == "REQUIRED" else "") for c in table.columns
+    )
+    return f"CREATE TABLE IF NOT EXISTS {table.name} (\n  {columns}\n)"
+
+
+TERRAFORM_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "infra" / "terraform" / "schemas"
+
+
+def terraform_schema_json(table: Table) -> str:
+    """The JSON array of fields that Terraform's `google_bigquery_table.schema` takes."""
+    return json.dumps(bigquery_schema(table)["fields"], indent=2) + "\n"
+
+
+def write_terraform_schemas(directory: Path = TERRAFORM_SCHEMA_DIR) -> list[Path]:
+    """Writes `<table>.json` for every table; Terraform reads them, a test checks they are current."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in TABLES.values():
+        path = directory / f"{table.name}.json"
+        path.write_text(terraform_schema_json(table))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    # python -m pipelines.sinks.schemas [DIR]: regenerate Terraform's table schemas after changing TABLES.
+    for written_path in write_terraform_schemas(Path(sys.argv[1]) if len(sys.argv) > 1 else TERRAFORM_SCHEMA_DIR):
+        print(written_path)
