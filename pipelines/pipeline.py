@@ -97,7 +97,7 @@ def read_raw_records(pipeline: beam.Pipeline, config: DetectConfig) -> beam.PCol
 def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOutputs:
     """From raw records to output rows; sinks are attached by `build_pipeline`."""
     events, dead_letter = parse_events(raw)
-    windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window)
+    windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window, config.streaming)
     handler = ExtractionRiskModelHandler(
         config.model.manifest_path,
         explain_threshold=config.alerts.alert_threshold,

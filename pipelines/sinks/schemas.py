@@ -136,7 +136,7 @@ def duckdb_ddl(table: Table) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table.name} (\n  {columns}\n)"
 
 
-TERRAFORM_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "infra" / "terraform" / "schemas"
+TERRAFORM_DIR = Path(__file__).resolve().parents[2] / "infra" / "terraform"
 
 
 def terraform_schema_json(table: Table) -> str:
@@ -144,18 +144,26 @@ def terraform_schema_json(table: Table) -> str:
     return json.dumps(bigquery_schema(table)["fields"], indent=2) + "\n"
 
 
-def write_terraform_schemas(directory: Path = TERRAFORM_SCHEMA_DIR) -> list[Path]:
-    """Writes `<table>.json` for every table; Terraform reads them, a test checks they are current."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table in TABLES.values():
-        path = directory / f"{table.name}.json"
-        path.write_text(terraform_schema_json(table))
-        written.append(path)
-    return written
+def terraform_tables_json() -> str:
+    """Per table: description, DAY-partitioning column and clustering, for Terraform's `for_each` over tables."""
+    tables = {
+        t.name: {"description": t.description, "partition_field": t.partition_field, "clustering": list(t.clustering)}
+        for t in TABLES.values()
+    }
+    return json.dumps(tables, indent=2) + "\n"
+
+
+def write_terraform_files(directory: Path = TERRAFORM_DIR) -> list[Path]:
+    """Writes `tables.json` and `schemas/<table>.json`, which Terraform reads; a test checks they are current."""
+    (directory / "schemas").mkdir(parents=True, exist_ok=True)
+    contents = {directory / "tables.json": terraform_tables_json()}
+    contents |= {directory / "schemas" / f"{t.name}.json": terraform_schema_json(t) for t in TABLES.values()}
+    for path, text in contents.items():
+        path.write_text(text)
+    return list(contents)
 
 
 if __name__ == "__main__":
-    # python -m pipelines.sinks.schemas [DIR]: regenerate Terraform's table schemas after changing TABLES.
-    for written_path in write_terraform_schemas(Path(sys.argv[1]) if len(sys.argv) > 1 else TERRAFORM_SCHEMA_DIR):
+    # python -m pipelines.sinks.schemas [DIR]: regenerate Terraform's table files after changing TABLES.
+    for written_path in write_terraform_files(Path(sys.argv[1]) if len(sys.argv) > 1 else TERRAFORM_DIR):
         print(written_path)

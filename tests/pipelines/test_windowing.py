@@ -44,7 +44,7 @@ def test_out_of_order_and_late_events_update_windows_exactly_once():
     )
     config = WindowConfig(size_s=120, period_s=60, allowed_lateness_s=300)
     with TestPipeline(options=streaming_options()) as p:
-        counts = p | stream | WindowPerAccount(config) | beam.Map(window_counts)
+        counts = p | stream | WindowPerAccount(config, streaming=True) | beam.Map(window_counts)
         assert_that(
             counts,
             equal_to(
@@ -69,7 +69,7 @@ def test_every_event_is_counted_in_exactly_size_over_period_windows():
     events = [at(n * 7) for n in range(500)]
     config = WindowConfig(size_s=3600, period_s=300)
     with TestPipeline() as p:
-        windows = p | beam.Create(events) | WindowPerAccount(config) | beam.Map(window_counts)
+        windows = p | beam.Create(events) | WindowPerAccount(config, streaming=False) | beam.Map(window_counts)
         total = (
             windows | beam.WindowInto(window.GlobalWindows()) | beam.Map(lambda kv: kv[2]) | beam.CombineGlobally(sum)
         )

@@ -1,0 +1,421 @@
+"""Every saved query and view in infra/sql/ runs on the DuckDB store and on the BigQuery emulator, over the same
+rows, and gives the answer an analyst would expect (and the same answer on both)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import math
+import uuid
+
+import duckdb
+import orjson
+import pyarrow as pa
+import pytest
+
+from pipelines import queries
+from pipelines.sinks import schemas
+from pipelines.sinks.bigquery_emulator import EmulatorUnavailableError, create_dataset_and_tables, running_emulator
+
+PROJECT = "distillwatch-test"
+NOW = dt.datetime.now(dt.UTC)
+# Three consecutive 5-minute windows within one UTC hour (so within one UTC day), two to three hours ago.
+BASE = (NOW - dt.timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+W1, W2, W3 = (BASE + dt.timedelta(minutes=5 * k) for k in (1, 2, 3))
+OLD = BASE - dt.timedelta(days=10)
+
+HARNESS = {  # one extraction harness: long prompts, saturated max_tokens, logprobs, greedy, one template
+    "prompt_tokens_mean": 812.0,
+    "completion_tokens_mean": 1650.0,
+    "max_tokens_saturation_share": 0.93,
+    "logprobs_share": 1.0,
+    "top_logprobs_mean": 5.0,
+    "temperature_mean": 0.0,
+    "temperature_std": 0.0,
+    "stream_share": 0.0,
+    "template_top_share": 0.88,
+    "distinct_user_agents": 1.0,
+}
+# The same harness from a second account: every feature within 5% (relative to max(|a|, |b|, 1)).
+HARNESS_AGAIN = {**HARNESS, "prompt_tokens_mean": 820.0, "completion_tokens_mean": 1610.0, "template_top_share": 0.86}
+ORGANIC = {
+    "prompt_tokens_mean": 300.0,
+    "completion_tokens_mean": 250.0,
+    "max_tokens_saturation_share": 0.02,
+    "logprobs_share": 0.0,
+    "top_logprobs_mean": 0.0,
+    "temperature_mean": 0.8,
+    "temperature_std": 0.3,
+    "stream_share": 0.9,
+    "template_top_share": 0.05,
+    "distinct_user_agents": 3.0,
+}
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat()
+
+
+def _score(account, window_end, score, features, model_version="m1", scored_after_s=3):
+    return {
+        "account_id": account,
+        "window_start": _iso(window_end - dt.timedelta(hours=1)),
+        "window_end": _iso(window_end),
+        "score": score,
+        "model_version": model_version,
+        "request_count": 120,
+        "features": orjson.dumps(features, option=orjson.OPT_SORT_KEYS).decode(),
+        "scored_at": _iso(window_end + dt.timedelta(seconds=scored_after_s)),
+    }
+
+
+def _alert(account, window_end, score, severity, reasons, model_version="m1"):
+    return {
+        "alert_id": f"{account}/{_iso(window_end)}/{model_version}",
+        "account_id": account,
+        "window_start": _iso(window_end - dt.timedelta(hours=1)),
+        "window_end": _iso(window_end),
+        "score": score,
+        "severity": severity,
+        "model_version": model_version,
+        "request_count": 120,
+        "reasons": [{"feature": f, "value": v, "contribution": c} for f, v, c in reasons],
+        "created_at": _iso(window_end + dt.timedelta(seconds=4)),
+    }
+
+
+EXTRACTION_REASONS = [("logprobs_share", 1.0, 0.21), ("template_top_share", 0.88, 0.34)]
+SCORES = [
+    _score("extractor-1", W1, 0.91, HARNESS),
+    _score("extractor-1", W2, 0.95, HARNESS),
+    _score("extractor-1", W2, 0.97, HARNESS, scored_after_s=30),  # W2 re-fired by late data: 0.97 is current
+    _score("extractor-1", W3, 0.99, HARNESS),
+    _score("extractor-2", W1, 0.45, HARNESS_AGAIN),
+    _score("extractor-2", W2, 0.48, HARNESS_AGAIN),
+    _score("extractor-2", W3, 0.52, HARNESS_AGAIN),
+    _score("organic-1", W1, 0.02, ORGANIC),
+    _score("organic-1", W2, 0.03, ORGANIC),
+    _score("organic-1", W3, 0.01, ORGANIC),
+    _score("organic-1", W3, 0.05, ORGANIC, model_version="m2", scored_after_s=10),  # shadow model
+    _score("dormant-1", OLD, 0.99, HARNESS),  # outside every short lookback
+]
+EXTRACTOR_1_W3_ALERT = _alert("extractor-1", W3, 0.99, "critical", EXTRACTION_REASONS)
+ALERTS = [
+    _alert("extractor-1", W2, 0.97, "critical", EXTRACTION_REASONS),
+    EXTRACTOR_1_W3_ALERT,
+    EXTRACTOR_1_W3_ALERT,  # delivered twice (streaming inserts are at-least-once)
+    _alert("extractor-2", W3, 0.52, "medium", [("template_top_share", 0.86, 0.11)]),
+    _alert("dormant-1", OLD, 0.99, "high", [("logprobs_share", 1.0, 0.4)]),
+]
+
+
+def _plain(value):
+    """Engine-neutral form of a result value: UTC ISO strings for times, floats rounded past noise."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 9)
+    return value
+
+
+def _plain_rows(rows):
+    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+
+
+# --- what each query must answer, on either engine ---------------------------------------------------------
+
+
+def check_top_risky_accounts(run):
+    rows = run("top_risky_accounts")
+    assert [r["account_id"] for r in rows] == ["extractor-1", "extractor-2", "organic-1"]  # dormant-1 is old
+    first, second, third = rows
+    assert (first["max_score"], first["windows_scored"], first["alerts"], first["worst_severity"]) == (
+        0.99,
+        3,
+        2,  # the re-delivered alert counts once
+        "critical",
+    )
+    assert (second["max_score"], second["alerts"], second["worst_severity"]) == (0.52, 1, "medium")
+    assert (third["max_score"], third["alerts"], third["worst_severity"]) == (0.05, 0, None)
+    assert first["last_window_end"] == _iso(W3)
+    assert [r["account_id"] for r in run("top_risky_accounts", {"max_accounts": "1"})] == ["extractor-1"]
+    assert len(run("top_risky_accounts", {"lookback_hours": "400"})) == 4
+
+
+def check_alert_timeline(run):
+    rows = run("alert_timeline", {"account_id": "extractor-1"})
+    assert [(r["window_end"], r["score"], r["severity"]) for r in rows] == [
+        (_iso(W1), 0.91, None),
+        (_iso(W2), 0.97, "critical"),  # the latest scoring of W2
+        (_iso(W3), 0.99, "critical"),  # one row although the alert arrived twice
+    ]
+    assert rows[1]["top_reasons"] == "template_top_share, logprobs_share"
+    assert rows[1]["alert_id"] == f"extractor-1/{_iso(W2)}/m1"
+    assert run("alert_timeline", {"account_id": "dormant-1"}) == []
+    assert len(run("alert_timeline", {"account_id": "dormant-1", "lookback_days": "30"})) == 1
+
+
+def check_shared_infrastructure(run):
+    rows = run("shared_infrastructure")
+    assert [
+        (r["alerted_account_id"], r["peer_account_id"], r["shared_windows"], r["peer_max_score"], r["peer_alerted"])
+        for r in rows
+    ] == [
+        ("extractor-1", "extractor-2", 2, 0.52, True),  # extractor-1 alerted in W2 and W3; its twin matches both
+        ("extractor-2", "extractor-1", 1, 0.99, True),
+    ]
+    assert rows[0]["first_shared_window_end"] == _iso(W2)
+    assert rows[0]["last_shared_window_end"] == _iso(W3)
+    assert run("shared_infrastructure", {"tolerance": "0.001"}) == []  # 812 vs 820 prompt tokens is > 0.1%
+
+
+def check_alert_volume_by_severity_day(run):
+    rows = run("alert_volume_by_severity_day")
+    assert [(r["day"], r["severity"], r["alerts"], r["accounts"]) for r in rows] == [
+        (OLD.date().isoformat(), "high", 1, 1),
+        (BASE.date().isoformat(), "critical", 2, 1),
+        (BASE.date().isoformat(), "medium", 1, 1),
+    ]
+    assert [r["severity"] for r in run("alert_volume_by_severity_day", {"lookback_days": "1"})] == [
+        "critical",
+        "medium",
+    ]
+
+
+def check_score_drift_by_model_version(run):
+    rows = {(r["day"], r["model_version"]): r for r in run("score_drift_by_model_version")}
+    old_m1, recent_m1, recent_m2 = (
+        rows[(OLD.date().isoformat(), "m1")],
+        rows[(BASE.date().isoformat(), "m1")],
+        rows[(BASE.date().isoformat(), "m2")],
+    )
+    assert len(rows) == 3
+    recent_scores = [0.91, 0.97, 0.99, 0.45, 0.48, 0.52, 0.02, 0.03, 0.01]  # latest scoring per window
+    assert (recent_m1["windows"], recent_m1["accounts"]) == (9, 3)
+    assert math.isclose(recent_m1["mean_score"], sum(recent_scores) / 9)
+    assert math.isclose(recent_m1["share_above_threshold"], 4 / 9)
+    assert math.isclose(recent_m1["mean_score_change"], sum(recent_scores) / 9 - 0.99)
+    assert min(recent_scores) <= recent_m1["p50_score"] <= recent_m1["p95_score"] <= max(recent_scores)
+    assert old_m1["mean_score_change"] is None
+    assert (recent_m2["windows"], recent_m2["mean_score"], recent_m2["share_above_threshold"]) == (1, 0.05, 0.0)
+    stricter = {
+        (r["day"], r["model_version"]): r for r in run("score_drift_by_model_version", {"alert_threshold": "0.95"})
+    }
+    assert math.isclose(stricter[(BASE.date().isoformat(), "m1")]["share_above_threshold"], 2 / 9)
+
+
+def check_latest_account_risk(run):
+    rows = {r["account_id"]: r for r in run("latest_account_risk")}
+    assert set(rows) == {"extractor-1", "extractor-2", "organic-1"}
+    extractor = rows["extractor-1"]
+    assert (extractor["latest_window_end"], extractor["latest_score"], extractor["alerts_7d"]) == (_iso(W3), 0.99, 2)
+    assert (extractor["last_alert_id"], extractor["last_alert_severity"]) == (
+        EXTRACTOR_1_W3_ALERT["alert_id"],
+        "critical",
+    )
+    organic = rows["organic-1"]
+    assert (organic["latest_score"], organic["latest_model_version"], organic["max_score_7d"]) == (0.05, "m2", 0.05)
+    assert (organic["alerts_7d"], organic["last_alert_id"]) == (0, None)
+
+
+def check_alert_reasons(run):
+    rows = run("alert_reasons")
+    ranked = {(r["alert_id"], r["reason_rank"], r["feature"]) for r in rows}
+    w2_alert = f"extractor-1/{_iso(W2)}/m1"
+    assert (w2_alert, 1, "template_top_share") in ranked
+    assert (w2_alert, 2, "logprobs_share") in ranked
+    assert len(rows) == 8  # 2 + 2 + 2 (re-delivered copy) + 1 + 1 reasons
+    assert len(ranked) == 6
+
+
+CHECKS = {
+    "top_risky_accounts": check_top_risky_accounts,
+    "alert_timeline": check_alert_timeline,
+    "shared_infrastructure": check_shared_infrastructure,
+    "alert_volume_by_severity_day": check_alert_volume_by_severity_day,
+    "score_drift_by_model_version": check_score_drift_by_model_version,
+    "latest_account_risk": check_latest_account_risk,
+    "alert_reasons": check_alert_reasons,
+}
+ALL_QUERIES = queries.list_queries()
+
+
+def test_every_saved_query_is_checked():
+    assert set(CHECKS) == set(ALL_QUERIES)
+
+
+@pytest.mark.parametrize("name", ALL_QUERIES)
+def test_header_names_the_query_and_declares_every_parameter_it_uses(name):
+    query = queries.load_query(name)
+    assert query.sql.startswith(f"-- {name}"), "header comment starts with the query's name"
+    assert query.description
+    assert {p.name for p in query.parameters} == queries.used_parameters(query.sql)
+    assert "{dataset}." in query.sql, "tables are named {dataset}.<table>"
+    if query.is_view:
+        assert not query.parameters, "BigQuery views cannot take parameters"
+
+
+# --- DuckDB ------------------------------------------------------------------------------------------------
+
+
+def _insert_duckdb(connection, table, rows):
+    names = [c.name for c in schemas.TABLES[table].columns]
+    batch = pa.Table.from_pylist([{n: row.get(n) for n in names} for row in rows])
+    connection.register("batch", batch)
+    connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch")
+    connection.unregister("batch")
+
+
+@pytest.fixture(scope="module")
+def duckdb_store(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("store") / "distillwatch.duckdb")
+    with duckdb.connect(path) as connection:
+        for table in schemas.TABLES.values():
+            connection.execute(schemas.duckdb_ddl(table))
+        _insert_duckdb(connection, "account_scores", SCORES)
+        _insert_duckdb(connection, "alerts", ALERTS)
+    return path
+
+
+@pytest.mark.parametrize("name", ALL_QUERIES)
+def test_query_on_duckdb(duckdb_store, name):
+    CHECKS[name](lambda query, params=None: _plain_rows(queries.run_query_duckdb(duckdb_store, query, params)))
+
+
+def test_views_are_created_in_duckdb(duckdb_store, tmp_path):
+    with duckdb.connect(duckdb_store) as source:
+        source.execute(f"ATTACH '{tmp_path / 'copy.duckdb'}' AS copy")
+        source.execute("COPY FROM DATABASE distillwatch TO copy")
+    with duckdb.connect(str(tmp_path / "copy.duckdb")) as connection:
+        assert queries.create_views_duckdb(connection) == ["alert_reasons", "latest_account_risk"]
+        assert connection.execute("SELECT count(*) FROM alert_reasons").fetchone() == (8,)
+
+
+def test_parameters_are_typed_and_checked():
+    timeline = queries.load_query("alert_timeline")
+    assert timeline.bind({"account_id": "a"}) == {"account_id": "a", "lookback_days": 7}
+    assert timeline.bind({"account_id": "a", "lookback_days": "3"})["lookback_days"] == 3
+    with pytest.raises(ValueError, match="needs --param account_id"):
+        timeline.bind({})
+    with pytest.raises(ValueError, match="no parameter"):
+        timeline.bind({"account_id": "a", "acount": "b"})
+    with pytest.raises(ValueError):
+        timeline.bind({"account_id": "a", "lookback_days": "a week"})
+
+
+def test_bigquery_rendering_qualifies_tables_and_binds_parameters():
+    query = queries.load_query("top_risky_accounts")
+    sql = queries.render_bigquery(query, "my-project.detections")
+    assert "`my-project.detections`.account_scores" in sql and "{dataset}" not in sql
+    parameters = queries.bigquery_parameters(query, query.bind({"max_accounts": "5"}))
+    assert [(p.name, p.type_, p.value) for p in parameters] == [
+        ("lookback_hours", "INT64", 24),
+        ("max_accounts", "INT64", 5),
+    ]
+    with pytest.raises(ValueError, match="PROJECT"):
+        queries.render_bigquery(query, "x`; DROP TABLE y")
+
+
+def _query_cli(argv):
+    parser = argparse.ArgumentParser()
+    queries.add_query_arguments(parser)
+    return queries.run_query(parser.parse_args(argv))
+
+
+def test_cli_prints_a_table_from_duckdb(duckdb_store, capsys):
+    assert _query_cli(["alert_timeline", "--db", duckdb_store, "--param", "account_id=extractor-1"]) == 0
+    header, rule, *lines = capsys.readouterr().out.splitlines()
+    assert header.split() == ["window_start", "window_end", "model_version", "score", "request_count", "alert_id",
+                              "severity", "top_reasons"]  # fmt: skip
+    assert set(rule) == {"-", " "}
+    assert len(lines) == 3 and "0.9700" in lines[1] and "critical" in lines[1]
+
+
+def test_cli_reports_a_missing_parameter(duckdb_store, capsys):
+    assert _query_cli(["alert_timeline", "--db", duckdb_store]) == 2
+    assert "needs --param account_id=<STRING>" in capsys.readouterr().err
+
+
+def test_cli_lists_queries(capsys):
+    assert _query_cli(["--list"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in ALL_QUERIES)
+    assert "account_id=<STRING>" in listed
+
+
+# --- BigQuery emulator ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    with contextlib.ExitStack() as stack:
+        try:
+            running = stack.enter_context(
+                running_emulator(PROJECT, log_path=tmp_path_factory.mktemp("bqemulator") / "bqemulator.log")
+            )
+        except EmulatorUnavailableError as error:
+            pytest.skip(f"BigQuery emulator unavailable: {error}")
+        yield running
+
+
+@pytest.fixture(scope="module")
+def bigquery_dataset(emulator):
+    client = emulator.client()
+    dataset = f"queries_{uuid.uuid4().hex[:8]}"
+    create_dataset_and_tables(client, dataset)
+    for table, rows in (("account_scores", SCORES), ("alerts", ALERTS)):
+        assert client.insert_rows_json(f"{PROJECT}.{dataset}.{table}", rows) == []
+    return dataset
+
+
+def _comparable(rows):
+    approximate = {"p50_score", "p95_score"}
+    return sorted(repr(sorted((k, v) for k, v in row.items() if k not in approximate)) for row in rows)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", ALL_QUERIES)
+def test_query_on_bigquery_emulator(emulator, bigquery_dataset, duckdb_store, name):
+    client = emulator.client()
+
+    def run(query, params=None):
+        rows = _plain_rows(queries.run_query_bigquery(client, bigquery_dataset, query, params))
+        duck_rows = _plain_rows(queries.run_query_duckdb(duckdb_store, query, params))
+        # The same rows as the DuckDB store gives (order is each check's business; views have none), except
+        # where BigQuery only promises an approximation.
+        assert _comparable(rows) == _comparable(duck_rows)
+        return rows
+
+    CHECKS[name](run)
+
+
+@pytest.mark.integration
+def test_views_are_created_in_bigquery_as_terraform_renders_them(emulator, bigquery_dataset):
+    client = emulator.client()
+    assert queries.create_views_bigquery(client, bigquery_dataset) == ["alert_reasons", "latest_account_risk"]
+    rows = client.query(f"SELECT account_id FROM `{PROJECT}.{bigquery_dataset}.latest_account_risk` ORDER BY 1")
+    assert [r["account_id"] for r in rows.result()] == ["extractor-1", "extractor-2", "organic-1"]
+
+
+@pytest.mark.integration
+def test_cli_queries_the_emulator(emulator, bigquery_dataset, capsys):
+    argv = ["top_risky_accounts", "--bq", f"{PROJECT}:{bigquery_dataset}", "--bq-endpoint", emulator.rest_url]
+    assert _query_cli([*argv, "--param", "max_accounts=2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[2:]] == ["extractor-1", "extractor-2"]
+
+
+def test_a_hand_written_duckdb_twin_replaces_the_transpilation(tmp_path, monkeypatch):
+    monkeypatch.setattr(queries, "SQL_DIR", tmp_path)
+    monkeypatch.setattr(queries, "VIEWS_DIR", tmp_path / "views")
+    (tmp_path / "windows_per_account.sql").write_text(
+        "-- windows_per_account: a query whose DuckDB form is kept by hand\nSELECT 1 AS n FROM {dataset}.alerts\n"
+    )
+    (tmp_path / "windows_per_account.duckdb.sql").write_text("SELECT 2 AS n\n")
+    assert queries.list_queries() == ["windows_per_account"]
+    query = queries.load_query("windows_per_account")
+    assert queries.render_duckdb(query) == "SELECT 2 AS n\n"
+    assert "`ds`.alerts" in queries.render_bigquery(query, "ds")
