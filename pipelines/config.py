@@ -25,6 +25,12 @@ class WindowConfig:
         if self.allowed_lateness_s < 0:
             raise ValueError("allowed lateness must be >= 0")
 
+    @property
+    def dedup_horizon_s(self) -> int:
+        """How long an event_id is remembered. A repeat arriving later than this is beyond the allowed
+        lateness of every window it could count in, so it can never be counted twice."""
+        return self.size_s + self.allowed_lateness_s
+
 
 @dataclass(frozen=True)
 class AlertPolicyConfig:

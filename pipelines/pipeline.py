@@ -19,11 +19,12 @@ from apache_beam.transforms import window
 
 from pipelines.alerting import ApplyAlertPolicy, ScoredWindow
 from pipelines.config import DetectConfig
+from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
 from pipelines.scoring import ExtractionRiskModelHandler
 from pipelines.sinks.rows import alert_row, score_row
-from pipelines.validate import parse_events, utc_now_iso
+from pipelines.validate import DEAD_LETTER, parse_events, utc_now_iso
 from pipelines.windowing import WindowPerAccount
 
 
@@ -97,6 +98,12 @@ def read_raw_records(pipeline: beam.Pipeline, config: DetectConfig) -> beam.PCol
 def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOutputs:
     """From raw records to output rows; sinks are attached by `build_pipeline`."""
     events, dead_letter = parse_events(raw)
+    if config.streaming:
+        # Batch replays have no late data; in streaming, what the windows would drop is dead-lettered.
+        gated = events | "RouteTooLateEvents" >> RouteTooLateEvents(config.window, config.input)
+        events = gated.events
+        dead_letter = (dead_letter, gated[DEAD_LETTER]) | "AllDeadLetters" >> beam.Flatten()
+    events = events | "DeduplicateEvents" >> DeduplicateEvents(config.window.dedup_horizon_s, config.streaming)
     windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window, config.streaming)
     handler = ExtractionRiskModelHandler(
         config.model.manifest_path,

@@ -1,0 +1,154 @@
+"""At-least-once delivery and late data: dedup by event_id, and dead-letter what windows would drop.
+
+- Pub/Sub (and gateways that retry) deliver some events twice. `DeduplicateEvents` keeps one delivery
+  per event_id: in streaming within a bounded event-time horizon (Beam's `DeduplicatePerKey`, keyed
+  state), in a batch replay over the whole input (one combine per event_id, far cheaper than keyed
+  state and timers per event on the batch runners).
+- Beam silently drops an event whose window closed more than the allowed lateness ago. In streaming,
+  `RouteTooLateEvents` sends such events to the dead letter (stage "late") instead. It learns a lower
+  bound of the watermark from event-time timers (the Python SDK exposes no watermark to a DoFn): a
+  timer set at time T fires only once the watermark has passed T.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.coders import FloatCoder
+from apache_beam.transforms.deduplicate import DeduplicatePerKey
+from apache_beam.transforms.timeutil import TimeDomain
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
+from apache_beam.transforms.window import TimestampedValue
+from apache_beam.utils.timestamp import Timestamp
+
+from pipelines.config import WindowConfig
+from pipelines.contract import UsageEvent, encode_event
+from pipelines.validate import DEAD_LETTER, dead_letter_row
+
+# The watermark bound is tracked per shard of accounts: enough keys to spread the work, few enough that
+# every shard sees events often and its bound stays close to the true watermark.
+LATENESS_SHARDS = 16
+
+
+class AnyDelivery(beam.CombineFn):
+    """Deliveries of one event_id carry the same event: keep any one."""
+
+    def create_accumulator(self) -> UsageEvent | None:
+        return None
+
+    def add_input(self, kept: UsageEvent | None, event: UsageEvent) -> UsageEvent:
+        return kept if kept is not None else event
+
+    def merge_accumulators(self, accumulators: Iterable[UsageEvent | None]) -> UsageEvent | None:
+        return next((kept for kept in accumulators if kept is not None), None)
+
+    def extract_output(self, kept: UsageEvent | None) -> UsageEvent | None:
+        return kept
+
+
+class DeduplicateEvents(beam.PTransform):
+    """Keeps one delivery of each event_id (streaming: among those within `horizon_s` of event time)."""
+
+    def __init__(self, horizon_s: int, streaming: bool) -> None:
+        super().__init__()
+        self._horizon_s = horizon_s
+        self._streaming = streaming
+
+    def expand(self, events: beam.PCollection) -> beam.PCollection:
+        unique = beam.metrics.Metrics.counter("distillwatch", "events_unique")
+
+        def first_delivery(kv: tuple[str, UsageEvent]) -> TimestampedValue:
+            unique.inc()
+            return TimestampedValue(kv[1], kv[1].timestamp)  # a combine output loses the event time
+
+        keyed = events | "KeyByEventId" >> beam.Map(lambda event: (event.event_id, event))
+        if self._streaming:
+            kept = keyed | "DeduplicatePerKey" >> DeduplicatePerKey(event_time_duration=self._horizon_s)
+        else:
+            kept = keyed | "OnePerEventId" >> beam.CombinePerKey(AnyDelivery())
+        return kept | "FirstDelivery" >> beam.Map(first_delivery)
+
+
+def too_late(event_time: float, watermark_at_least: float | None, window: WindowConfig) -> bool:
+    """True when the event's pane closed more than the allowed lateness before the watermark."""
+    if watermark_at_least is None:
+        return False
+    pane_end = (event_time // window.period_s + 1) * window.period_s
+    return pane_end + window.allowed_lateness_s <= watermark_at_least
+
+
+class _LateEventGate(beam.DoFn):
+    WATERMARK_AT_LEAST = ReadModifyWriteStateSpec("watermark_at_least", FloatCoder())
+    MAX_EVENT_TIME = ReadModifyWriteStateSpec("max_event_time", FloatCoder())
+    ARMED_AT = ReadModifyWriteStateSpec("armed_at", FloatCoder())
+    PROBE = TimerSpec("probe", TimeDomain.WATERMARK)
+
+    def __init__(self, window: WindowConfig, source: str) -> None:
+        self._window = window
+        self._source = source
+        self.late = beam.metrics.Metrics.counter("distillwatch", "events_too_late")
+
+    def process(
+        self,
+        element: tuple[int, UsageEvent],
+        watermark_at_least: Any = beam.DoFn.StateParam(WATERMARK_AT_LEAST),
+        max_event_time: Any = beam.DoFn.StateParam(MAX_EVENT_TIME),
+        armed_at: Any = beam.DoFn.StateParam(ARMED_AT),
+        probe: Any = beam.DoFn.TimerParam(PROBE),
+    ) -> Iterator[Any]:
+        _, event = element
+        when = event.timestamp
+        if too_late(when, watermark_at_least.read(), self._window):
+            self.late.inc()
+            error = f"late: event_time beyond allowed lateness ({self._window.allowed_lateness_s}s) of its window"
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER, dead_letter_row(self._source, encode_event(event), error, "late")
+            )
+            return
+        if when > (max_event_time.read() or float("-inf")):
+            max_event_time.write(when)
+        if armed_at.read() is None:
+            armed_at.write(when)
+            probe.set(Timestamp.of(when))
+        yield TimestampedValue(event, when)
+
+    @on_timer(PROBE)
+    def on_probe(
+        self,
+        fired_at: Any = beam.DoFn.TimestampParam,
+        watermark_at_least: Any = beam.DoFn.StateParam(WATERMARK_AT_LEAST),
+        max_event_time: Any = beam.DoFn.StateParam(MAX_EVENT_TIME),
+        armed_at: Any = beam.DoFn.StateParam(ARMED_AT),
+        probe: Any = beam.DoFn.TimerParam(PROBE),
+    ) -> None:
+        reached = fired_at.micros / 1e6
+        watermark_at_least.write(reached)
+        # Re-arm at the newest event time seen: the bound then follows the watermark as events flow,
+        # and stops (no timer loop) once the input is exhausted.
+        newest = max_event_time.read()
+        if newest is not None and newest > reached:
+            armed_at.write(newest)
+            probe.set(Timestamp.of(newest))
+        else:
+            armed_at.clear()
+
+
+class RouteTooLateEvents(beam.PTransform):
+    """events -> (events still within allowed lateness, dead-letter rows for those beyond it)."""
+
+    def __init__(self, window: WindowConfig, source: str) -> None:
+        super().__init__()
+        self._window = window
+        self._source = source
+
+    def expand(self, events: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
+        return (
+            events
+            | "ShardByAccount"
+            >> beam.Map(lambda event: (zlib.crc32(event.account_id.encode()) % LATENESS_SHARDS, event))
+            | "LateEventGate"
+            >> beam.ParDo(_LateEventGate(self._window, self._source)).with_outputs(DEAD_LETTER, main="events")
+        )
