@@ -128,7 +128,7 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
     scores = scored | "ScoreRows" >> beam.MapTuple(lambda _, w: score_row(w, utc_now_iso()))
     alerts = (
         scored
-        | "AlertPolicy" >> beam.ParDo(ApplyAlertPolicy(config.alerts))
+        | "AlertPolicy" >> beam.ParDo(ApplyAlertPolicy(config.alerts)).with_input_types(tuple[str, ScoredWindow])
         | "AlertRows" >> beam.MapTuple(lambda w, severity: alert_row(w, severity, utc_now_iso()))
     )
     return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter)

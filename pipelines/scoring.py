@@ -7,6 +7,8 @@ median and the score drop is its contribution. One extra predict_proba call per 
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,18 @@ def explain(model: LoadedModel, rows: np.ndarray, scores: np.ndarray, max_reason
     return explanations
 
 
+@functools.lru_cache(maxsize=4)
+def _load_verified_cached(manifest_path: str, modified_ns: int) -> LoadedModel:
+    return load_verified_model(manifest_path)
+
+
+def load_model_once_per_process(manifest_path: str) -> LoadedModel:
+    """The local streaming runner rebuilds RunInference's DoFn (and its shared model handle) every bundle;
+    verifying and loading the artifact each time cost seconds per bundle. A manifest rewritten in place
+    (new mtime) is loaded afresh."""
+    return _load_verified_cached(manifest_path, os.stat(manifest_path).st_mtime_ns)
+
+
 class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, LoadedModel]):
     """RunInference handler: feature vector -> PredictionResult(inference=Score, model_id=model_version)."""
 
@@ -58,7 +72,7 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
         self._max_batch_size = max_batch_size
 
     def load_model(self) -> LoadedModel:
-        return load_verified_model(self._manifest_path)
+        return load_model_once_per_process(self._manifest_path)
 
     def update_model_path(self, model_path: str | None = None) -> None:
         # Called by RunInference when the watched side input announces a new manifest.
