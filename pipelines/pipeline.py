@@ -18,7 +18,8 @@ from apache_beam.ml.inference.utils import WatchFilePattern
 from apache_beam.transforms import window
 
 from pipelines.alerting import ApplyAlertPolicy, ScoredWindow
-from pipelines.config import DetectConfig
+from pipelines.campaigns import DetectCampaigns
+from pipelines.config import DetectConfig, WindowConfig
 from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
@@ -45,6 +46,7 @@ class DetectionOutputs:
     account_scores: beam.PCollection
     alerts: beam.PCollection
     dead_letter: beam.PCollection
+    campaigns: beam.PCollection
 
 
 class ComputeFeatures(beam.DoFn):
@@ -131,7 +133,11 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         | "AlertPolicy" >> beam.ParDo(ApplyAlertPolicy(config.alerts)).with_input_types(tuple[str, ScoredWindow])
         | "AlertRows" >> beam.MapTuple(lambda w, severity: alert_row(w, severity, utc_now_iso()))
     )
-    return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter)
+    # Cross-account stage on fixed windows of the window size: one linking pass per window, with the
+    # per-account scores of those same windows joined into each cluster's score.
+    campaign_window = WindowConfig(config.window.size_s, config.window.size_s, config.window.allowed_lateness_s)
+    campaigns = {"events": events, "scores": scored} | "DetectCampaigns" >> DetectCampaigns(campaign_window)
+    return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter, campaigns=campaigns)
 
 
 def write_outputs(outputs: DetectionOutputs, config: DetectConfig) -> None:
@@ -139,6 +145,7 @@ def write_outputs(outputs: DetectionOutputs, config: DetectConfig) -> None:
         "account_scores": outputs.account_scores,
         "alerts": outputs.alerts,
         "dead_letter": outputs.dead_letter,
+        "campaigns": outputs.campaigns,
     }
     if config.writes_bigquery:
         from pipelines.sinks.bigquery import WriteTableToBigQuery

@@ -52,7 +52,9 @@ def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) 
         return
     with open_store(config.output) as store:
         accounts = store.execute("select count(distinct account_id) from account_scores").fetchone()[0]
+        campaigns = store.execute("select count(*), coalesce(max(member_count), 0) from campaigns").fetchone()
         print(f"  accounts scored    {accounts:>10,}   (store: {config.output})")
+        print(f"  campaign rows      {campaigns[0]:>10,}   (largest: {campaigns[1]} accounts)")
         top = store.execute(
             """
             select account_id, severity, round(score, 3), window_end,

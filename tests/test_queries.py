@@ -110,6 +110,55 @@ ALERTS = [
 ]
 
 
+def _campaign(campaign_id, window_end, members, evidence, score=0.9, severity="high", detected_after_s=5):
+    return {
+        "campaign_id": campaign_id,
+        "window_start": _iso(window_end - dt.timedelta(hours=1)),
+        "window_end": _iso(window_end),
+        "members": members,
+        "member_count": len(members),
+        "evidence": [{"kind": k, "value": v, "accounts": accounts} for k, v, accounts in evidence],
+        "score": score,
+        "severity": severity,
+        "detector_version": "campaigns-1",
+        "features": "{}",
+        "created_at": _iso(window_end + dt.timedelta(seconds=detected_after_s)),
+    }
+
+
+RING = ["extractor-1", "extractor-2", "sleeper-1"]  # sleeper-1 never alerts on its own
+RING_EVIDENCE = [
+    ("payment", "pf_ring", RING),
+    ("ip_prefix", "34.1.2", ["extractor-1", "sleeper-1"]),
+    ("template", "3:9f2c", ["extractor-2", "sleeper-1"]),
+]
+CAMPAIGNS = [
+    _campaign("ring-w2", W2, RING, RING_EVIDENCE, score=0.7, severity="medium"),
+    # W2 detected again later with one more member (a replay after late data): the later detection is current
+    _campaign(
+        "ring-w2-again", W2, [*RING, "sleeper-2"], RING_EVIDENCE, score=0.75, severity="medium", detected_after_s=60
+    ),
+    _campaign("ring-w3", W3, RING, RING_EVIDENCE, score=0.96, severity="critical"),
+    _campaign("ring-w3", W3, RING, RING_EVIDENCE, score=0.96, severity="critical"),  # re-delivered insert
+    _campaign(
+        "other-w3", W3, ["organic-2", "organic-3", "organic-4"], [("payment", "pf_org", ["organic-2", "organic-3"])]
+    ),
+    # Fixed campaign windows end where no per-account alert window does: alerts ending inside the window count.
+    _campaign(
+        "hour-ring",
+        W3 + dt.timedelta(minutes=1),
+        ["extractor-2", "sleeper-3", "sleeper-4"],
+        [("payment", "pf_hour", ["extractor-2", "sleeper-3", "sleeper-4"])],
+    ),
+    _campaign(
+        "ring-old",
+        OLD,
+        ["extractor-1", "dormant-1", "sleeper-1"],
+        [("payment", "pf_old", ["extractor-1", "dormant-1"])],
+    ),
+]
+
+
 def _plain(value):
     """Engine-neutral form of a result value: UTC ISO strings for times, floats rounded past noise."""
     if isinstance(value, dt.datetime):
@@ -231,6 +280,31 @@ def check_alert_reasons(run):
     assert len(ranked) == 6
 
 
+def check_campaign_of_account(run):
+    rows = run("campaign_of_account", {"account_id": "extractor-1"})
+    assert [(r["campaign_id"], r["window_end"], r["severity"], r["member_count"]) for r in rows] == [
+        ("ring-w3", _iso(W3), "critical", 3),  # one row although it was inserted twice
+        ("ring-w2-again", _iso(W2), "medium", 4),  # the later detection of W2
+    ]
+    # extractor-1 and extractor-2 both alerted in W3's window (extractor-1 twice: at W2 and at W3, delivered
+    # twice); in W2's, only extractor-1
+    assert [r["alerted_members"] for r in rows] == [2, 1]
+    assert rows[0]["evidence_of_account"] == "ip_prefix:34.1.2, payment:pf_ring"
+    assert rows[0]["other_members"] == "extractor-2, sleeper-1"
+    assert rows[1]["other_members"] == "extractor-2, sleeper-1, sleeper-2"
+    sleeper = run("campaign_of_account", {"account_id": "sleeper-1"})
+    assert [r["campaign_id"] for r in sleeper] == ["ring-w3", "ring-w2-again"]
+    assert sleeper[0]["evidence_of_account"] == "ip_prefix:34.1.2, payment:pf_ring, template:3:9f2c"
+    assert run("campaign_of_account", {"account_id": "organic-1"}) == []
+    (hour,) = run("campaign_of_account", {"account_id": "sleeper-3"})
+    assert (hour["campaign_id"], hour["alerted_members"]) == ("hour-ring", 1)  # extractor-2's alert ending at W3
+    # A member listed in no evidence entry (linked only through others) is still pivoted to.
+    assert [r["evidence_of_account"] for r in run("campaign_of_account", {"account_id": "organic-4"})] == [""]
+    older = run("campaign_of_account", {"account_id": "extractor-1", "lookback_days": "30"})
+    assert [r["campaign_id"] for r in older] == ["ring-w3", "ring-w2-again", "ring-old"]
+    assert older[2]["alerted_members"] == 1  # dormant-1's alert in that window
+
+
 CHECKS = {
     "top_risky_accounts": check_top_risky_accounts,
     "alert_timeline": check_alert_timeline,
@@ -239,6 +313,7 @@ CHECKS = {
     "score_drift_by_model_version": check_score_drift_by_model_version,
     "latest_account_risk": check_latest_account_risk,
     "alert_reasons": check_alert_reasons,
+    "campaign_of_account": check_campaign_of_account,
 }
 ALL_QUERIES = queries.list_queries()
 
@@ -277,6 +352,7 @@ def duckdb_store(tmp_path_factory):
             connection.execute(schemas.duckdb_ddl(table))
         _insert_duckdb(connection, "account_scores", SCORES)
         _insert_duckdb(connection, "alerts", ALERTS)
+        _insert_duckdb(connection, "campaigns", CAMPAIGNS)
     return path
 
 
@@ -366,7 +442,7 @@ def bigquery_dataset(emulator):
     client = emulator.client()
     dataset = f"queries_{uuid.uuid4().hex[:8]}"
     create_dataset_and_tables(client, dataset)
-    for table, rows in (("account_scores", SCORES), ("alerts", ALERTS)):
+    for table, rows in (("account_scores", SCORES), ("alerts", ALERTS), ("campaigns", CAMPAIGNS)):
         assert client.insert_rows_json(f"{PROJECT}.{dataset}.{table}", rows) == []
     return dataset
 

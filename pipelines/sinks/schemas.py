@@ -1,4 +1,4 @@
-"""The three output tables, defined once in BigQuery terms and derived for every store that needs them.
+"""The output tables, defined once in BigQuery terms and derived for every store that needs them.
 
 BigQuery (`WriteToBigQuery` and Terraform's JSON schemas) and DuckDB (`CREATE TABLE`) are both generated
 from `TABLES`, so the two stores always have the same tables and columns.
@@ -87,7 +87,33 @@ DEAD_LETTER = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (ACCOUNT_SCORES, ALERTS, DEAD_LETTER)}
+EVIDENCE = (
+    Column("kind", "STRING", "REQUIRED", "ip_prefix | payment | user_agent | template | timing"),
+    Column("value", "STRING", "REQUIRED", "the shared value; template and timing values are LSH band hashes"),
+    Column("accounts", "STRING", "REPEATED", "the members sharing it"),
+)
+
+CAMPAIGNS = Table(
+    name="campaigns",
+    description="Accounts linked into one coordinated campaign within a window, with the evidence that links them.",
+    partition_field="window_end",
+    clustering=("campaign_id",),
+    columns=(
+        Column("campaign_id", "STRING", "REQUIRED", "deterministic: detector version, window end, members"),
+        Column("window_start", "TIMESTAMP", "REQUIRED"),
+        Column("window_end", "TIMESTAMP", "REQUIRED"),
+        Column("members", "STRING", "REPEATED", "account ids, sorted"),
+        Column("member_count", "INT64", "REQUIRED"),
+        Column("evidence", "RECORD", "REPEATED", "values shared by two or more members, strongest first", EVIDENCE),
+        Column("score", "FLOAT64", "REQUIRED", "coordination x extraction profile of the members' combined traffic"),
+        Column("severity", "STRING", "REQUIRED", "medium | high | critical"),
+        Column("detector_version", "STRING", "REQUIRED"),
+        Column("features", "STRING", "REQUIRED", "JSON object of the cluster features behind the score"),
+        Column("created_at", "TIMESTAMP", "REQUIRED"),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (ACCOUNT_SCORES, ALERTS, DEAD_LETTER, CAMPAIGNS)}
 
 
 def _bq_field(column: Column) -> dict[str, Any]:

@@ -79,6 +79,22 @@ ALERT = {
     ],
     "created_at": "2026-01-01T01:00:04+00:00",
 }
+CAMPAIGN = {
+    "campaign_id": "0f3c9a5e2b7d4c1a8e6f0b9d2c4a7e13",
+    "window_start": "2026-01-01T00:00:00+00:00",
+    "window_end": "2026-01-01T01:00:00+00:00",
+    "members": ["acct-1", "acct-3", "acct-4"],
+    "member_count": 3,
+    "evidence": [
+        {"kind": "payment", "value": "pf_9a1b", "accounts": ["acct-1", "acct-3", "acct-4"]},
+        {"kind": "ip_prefix", "value": "34.118.7", "accounts": ["acct-1", "acct-4"]},
+    ],
+    "score": 0.86,
+    "severity": "high",
+    "detector_version": "campaigns-1",
+    "features": '{"member_count":3.0}',
+    "created_at": "2026-01-01T01:00:06+00:00",
+}
 # FLOAT64 score as a word: BigQuery (and the emulator) reject the row, Beam reports it as failed.
 BAD_ALERT = {**ALERT, "alert_id": "acct-9/bad", "account_id": "acct-9", "score": "very high"}
 PARSE_DEAD_LETTER = {
@@ -122,7 +138,12 @@ def test_write_to_bigquery_streams_rows_and_dead_letters_rejected_ones(emulator,
         alert_failures = alerts | "WriteAlerts" >> WriteTableToBigQuery(
             PROJECT, dataset, "alerts", test_client=test_client
         )
-        dead_letters = (parse_failures, score_failures, alert_failures) | beam.Flatten()
+        campaign_failures = (
+            pipeline
+            | "Campaigns" >> beam.Create([CAMPAIGN])
+            | "WriteCampaigns" >> WriteTableToBigQuery(PROJECT, dataset, "campaigns", test_client=test_client)
+        )
+        dead_letters = (parse_failures, score_failures, alert_failures, campaign_failures) | beam.Flatten()
         dead_letters | "WriteDeadLetter" >> WriteTableToBigQuery(
             PROJECT, dataset, "dead_letter", test_client=test_client
         )
@@ -130,6 +151,7 @@ def test_write_to_bigquery_streams_rows_and_dead_letters_rejected_ones(emulator,
     client = emulator.client()
     assert _read(client, dataset, "account_scores", "account_id") == SCORES
     assert _read(client, dataset, "alerts", "alert_id") == [ALERT]
+    assert _read(client, dataset, "campaigns", "campaign_id") == [CAMPAIGN]
 
     parse_row, sink_row = _read(client, dataset, "dead_letter", "stage")
     assert parse_row == PARSE_DEAD_LETTER

@@ -1,0 +1,11 @@
+"""Coordinated campaigns: accounts that act as one, linked by shared infrastructure and behaviour.
+
+Modules, one idea each: `evidence` (what an account reveals), `lsh` (similar things -> equal tokens), `linking`
+(inverted index and strong links), `clustering` (connected components), `scoring` (cluster score and row),
+`transform` (the Beam PTransform), `offline` (the same stage in one process), `evaluate` (simulated campaigns).
+"""
+
+from pipelines.campaigns.config import DETECTOR_VERSION, CampaignConfig
+from pipelines.campaigns.transform import DetectCampaigns
+
+__all__ = ["DETECTOR_VERSION", "CampaignConfig", "DetectCampaigns"]

@@ -1,0 +1,92 @@
+"""Link rules: two independent kinds of evidence, weighed by how many accounts share each value."""
+
+import pickle
+
+import pytest
+
+from pipelines.campaigns.config import CLIENT, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
+from pipelines.campaigns.evidence import Token
+from pipelines.campaigns.linking import CollectPosting, Posting, SharedToken, link_keys, shared_tokens
+
+CONFIG = CampaignConfig()
+
+
+def shared(kind, value, df):
+    token = Token(kind, value)
+    return SharedToken(token, df, CONFIG.weight(kind, df))
+
+
+def test_weights_fall_for_values_many_accounts_share():
+    assert CONFIG.weight(NETWORK, 1) == 0.0  # held by one account: links nobody
+    assert CONFIG.weight(NETWORK, 5) == CONFIG.prior[NETWORK]
+    assert CONFIG.weight(NETWORK, 500) == pytest.approx(CONFIG.prior[NETWORK] * CONFIG.common_factor)
+    assert CONFIG.weight(PAYMENT, 2000) == CONFIG.prior[PAYMENT]  # a shared card is never a public resource
+    assert CONFIG.weight(CLIENT, CONFIG.max_df + 1) == 0.0  # too common to be evidence at all
+
+
+def test_config_rejects_a_kind_that_links_on_its_own():
+    with pytest.raises(ValueError, match="on its own"):
+        CampaignConfig(link_threshold=0.7)
+
+
+def test_a_nat_with_a_common_client_is_no_link_but_a_shared_card_with_it_is():
+    nat, sdk = shared(NETWORK, "34.1.2", 300), shared(CLIENT, "OpenAI/Python 1.45.0", 3000)
+    assert link_keys([nat, sdk], CONFIG.link_threshold) == []
+    card = shared(PAYMENT, "pf_1", 40)
+    assert len(link_keys([nat, sdk, card], CONFIG.link_threshold)) == 2  # card+nat, card+sdk
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "linked"),
+    [
+        ((NETWORK, 5), (PAYMENT, 5), True),
+        ((NETWORK, 5), (TEMPLATE, 5), True),
+        ((TEMPLATE, 5), (TIMING, 5), True),
+        ((NETWORK, 5), (CLIENT, 5), True),  # a small /24 and a rare client: one machine, as good as
+        ((TEMPLATE, 500), (TIMING, 5), False),  # a popular template
+        ((NETWORK, 500), (TEMPLATE, 5), False),  # a busy egress range
+        ((CLIENT, 5), (TEMPLATE, 5), False),
+    ],
+)
+def test_link_rules(first, second, linked):
+    tokens = [shared(first[0], "x", first[1]), shared(second[0], "y", second[1])]
+    assert bool(link_keys(tokens, CONFIG.link_threshold)) is linked
+
+
+def test_two_values_of_one_kind_never_link():
+    assert link_keys([shared(NETWORK, "34.1.2", 2), shared(NETWORK, "34.1.3", 2)], CONFIG.link_threshold) == []
+
+
+def test_accounts_sharing_both_tokens_get_the_same_key_in_any_order():
+    card, prefix, other = shared(PAYMENT, "pf_1", 3), shared(NETWORK, "34.1.2", 3), shared(NETWORK, "9.9.9", 2)
+    a = set(link_keys([card, prefix], CONFIG.link_threshold))
+    b = set(link_keys([prefix, other, card, card], CONFIG.link_threshold))
+    c = set(link_keys([card, other], CONFIG.link_threshold))
+    assert a < b and not a & c
+
+
+def test_shared_tokens_weigh_a_posting_once_for_all_its_holders():
+    token = Token(PAYMENT, "pf_1")
+    assert shared_tokens(token, ("a", "b"), CONFIG) == [
+        ("a", SharedToken(token, 2, CONFIG.prior[PAYMENT])),
+        ("b", SharedToken(token, 2, CONFIG.prior[PAYMENT])),
+    ]
+    assert shared_tokens(token, ("a",), CONFIG) == []
+
+
+def test_postings_are_bounded_and_merge_like_one_pass():
+    combine = CollectPosting(limit=3)
+    left, right = combine.create_accumulator(), combine.create_accumulator()
+    for account in ("c", "a"):
+        combine.add_input(left, account)
+    combine.add_input(right, "b")
+    merged = combine.merge_accumulators([left, pickle.loads(pickle.dumps(right))])
+    assert combine.extract_output(merged) == ("a", "b", "c")
+    combine.add_input(merged, "d")  # one over the limit: too common, nothing is kept
+    assert combine.extract_output(merged) == () and merged.count == 4
+    overflowed = Posting(limit=1)
+    overflowed.add("x")
+    overflowed.add("y")
+    fresh = Posting(limit=10)
+    fresh.merge(overflowed)
+    assert fresh.members() == ()

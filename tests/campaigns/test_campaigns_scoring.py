@@ -1,0 +1,88 @@
+"""Cluster scores: coordination times an extraction profile; rows shaped like the campaigns table."""
+
+import orjson
+import pytest
+
+from pipelines.campaigns.config import CLIENT, NETWORK, PAYMENT, TEMPLATE, CampaignConfig
+from pipelines.campaigns.evidence import AccountProfile, Token
+from pipelines.campaigns.linking import SharedToken
+from pipelines.campaigns.scoring import (
+    Member,
+    campaign_evidence,
+    campaign_id,
+    campaign_row,
+    cluster_features,
+    cluster_score,
+)
+from pipelines.sinks.schemas import CAMPAIGNS
+
+CONFIG = CampaignConfig()
+START, END = 1_767_225_600.0, 1_767_229_200.0
+CRAWLER = AccountProfile(requests=15, prompt_tokens=3000, completion_tokens=30000, with_max_tokens=15, saturated=12,
+                         account_age_days=2.0)  # fmt: skip
+OFFICE = AccountProfile(requests=300, prompt_tokens=90000, completion_tokens=60000, with_max_tokens=30, saturated=3,
+                        account_age_days=400.0)  # fmt: skip
+
+
+def _shared(kind, value, df=10):
+    return SharedToken(Token(kind, value), df, CONFIG.weight(kind, df))
+
+
+def _members(n, profile, tokens, score=None):
+    return [Member(f"acct-{i:02d}", profile, tuple(tokens), score) for i in range(n)]
+
+
+CAMPAIGN_TOKENS = [_shared(PAYMENT, "pf_1"), _shared(NETWORK, "34.1.2"), _shared(TEMPLATE, "3:ab")]
+ORGANISATION_TOKENS = [_shared(PAYMENT, "pf_org"), _shared(NETWORK, "52.7.7")]
+
+
+def test_a_coordinated_crawler_cluster_is_a_campaign_and_an_office_is_not():
+    campaign = campaign_row(START, END, _members(20, CRAWLER, CAMPAIGN_TOKENS), CONFIG, "2026-01-01T01:00:05+00:00")
+    assert campaign is not None and campaign["severity"] == "high" and campaign["score"] > 0.8
+    assert campaign_row(START, END, _members(20, OFFICE, ORGANISATION_TOKENS), CONFIG, "") is None
+
+
+def test_more_members_score_higher_and_one_kind_of_evidence_is_not_enough():
+    def score(n, tokens):
+        return cluster_score(cluster_features(_members(n, CRAWLER, tokens), CONFIG))
+
+    assert score(4, CAMPAIGN_TOKENS) < score(8, CAMPAIGN_TOKENS) < score(30, CAMPAIGN_TOKENS)
+    assert score(30, CAMPAIGN_TOKENS[:2]) > 0.8
+    assert campaign_row(START, END, _members(30, CRAWLER, CAMPAIGN_TOKENS[:1]), CONFIG, "") is None  # one kind
+
+
+def test_per_account_scores_move_the_cluster_score():
+    assert campaign_row(START, END, _members(10, OFFICE, CAMPAIGN_TOKENS), CONFIG, "") is None
+    confirmed = campaign_row(START, END, _members(10, OFFICE, CAMPAIGN_TOKENS, score=0.9), CONFIG, "")
+    assert confirmed is not None
+    assert orjson.loads(confirmed["features"])["account_score_mean"] == pytest.approx(0.9)
+
+
+def test_too_small_clusters_are_not_campaigns():
+    assert campaign_row(START, END, _members(2, CRAWLER, CAMPAIGN_TOKENS), CONFIG, "") is None
+
+
+def test_evidence_lists_values_shared_by_two_or_more_members_strongest_first():
+    members = [
+        Member(
+            "a", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500), _shared(NETWORK, "1.2.3")), None
+        ),
+        Member("b", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500)), None),
+        Member("c", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500)), None),
+    ]
+    assert campaign_evidence(members, limit=5) == [
+        {"kind": "payment", "value": "pf_1", "accounts": ["a", "b", "c"]},
+        {"kind": "user_agent", "value": "curl/8.1", "accounts": ["a", "b", "c"]},
+    ]  # 1.2.3 links "a" to someone outside the cluster only
+    assert len(campaign_evidence(members, limit=1)) == 1
+    features = cluster_features(members, CONFIG)
+    assert (features["coverage_payment"], features["coverage_ip_prefix"], features["consensus_kinds"]) == (1, 0, 2)
+
+
+def test_rows_have_the_campaigns_table_columns_and_deterministic_ids():
+    row = campaign_row(START, END, _members(5, CRAWLER, CAMPAIGN_TOKENS), CONFIG, "2026-01-01T01:00:05+00:00")
+    assert list(row) == [c.name for c in CAMPAIGNS.columns]
+    assert row["members"] == [f"acct-{i:02d}" for i in range(5)] and row["member_count"] == 5
+    assert row["window_end"] == "2026-01-01T01:00:00+00:00"
+    assert row["campaign_id"] == campaign_id(END, list(reversed(row["members"])))
+    assert row["campaign_id"] != campaign_id(END + 300, row["members"])
