@@ -125,12 +125,13 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         # RunInference batch across windows and lets the policy keep per-account state.
         | "Unwindow" >> beam.WindowInto(window.GlobalWindows())
         | "Score" >> RunInference(KeyedModelHandler(handler), model_metadata_pcoll=model_updates)
-        | "ToScoredWindow" >> beam.Map(to_scored_window)
+        # A declared key type gives the stateful alert policy a deterministic key coder.
+        | "ToScoredWindow" >> beam.Map(to_scored_window).with_output_types(tuple[str, ScoredWindow])
     )
     scores = scored | "ScoreRows" >> beam.MapTuple(lambda _, w: score_row(w, utc_now_iso()))
     alerts = (
         scored
-        | "AlertPolicy" >> beam.ParDo(ApplyAlertPolicy(config.alerts)).with_input_types(tuple[str, ScoredWindow])
+        | "AlertPolicy" >> beam.ParDo(ApplyAlertPolicy(config.alerts))
         | "AlertRows" >> beam.MapTuple(lambda w, severity: alert_row(w, severity, utc_now_iso()))
     )
     # Cross-account stage on fixed windows of the window size: one linking pass per window, with the

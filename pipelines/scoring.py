@@ -95,7 +95,8 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
         ]
 
     def batch_elements_kwargs(self) -> dict[str, int]:
-        return {"max_batch_size": self._max_batch_size}
+        # Without a floor, BatchElements starts at one row and grows slowly; each call has a fixed cost.
+        return {"min_batch_size": max(1, self._max_batch_size // 8), "max_batch_size": self._max_batch_size}
 
     def get_metrics_namespace(self) -> str:
         return "distillwatch_inference"
