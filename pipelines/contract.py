@@ -77,9 +77,20 @@ _DECODER = msgspec.json.Decoder(UsageEvent)
 _ENCODER = msgspec.json.Encoder()
 
 
+# Event times every sink and window computation can represent (windows extend a day past an event).
+EARLIEST_EVENT_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_EVENT_TIME = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
 def decode_event(payload: bytes | str) -> UsageEvent:
     """Decodes and validates one JSON event; raises msgspec.ValidationError / DecodeError."""
-    return _DECODER.decode(payload)
+    event = _DECODER.decode(payload)
+    if not EARLIEST_EVENT_TIME <= event.event_time < LATEST_EVENT_TIME:
+        raise msgspec.ValidationError(
+            f"event_time {event.event_time.isoformat()} outside {EARLIEST_EVENT_TIME.year}-{LATEST_EVENT_TIME.year}"
+            " - `$.event_time`"
+        )
+    return event
 
 
 def encode_event(event: UsageEvent) -> bytes:

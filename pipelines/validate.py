@@ -32,12 +32,16 @@ def _redacted_payload(payload: bytes) -> str:
         document = orjson.loads(payload)
     except orjson.JSONDecodeError:
         document = None
+    text = None
     if isinstance(document, dict):
         prompt = document.get("prompt")
         if isinstance(prompt, dict) and "text" in prompt:
             prompt["text"] = REDACTED
-        text = orjson.dumps(document, default=str).decode()
-    else:
+        try:
+            text = orjson.dumps(document, default=str).decode()
+        except orjson.JSONEncodeError:  # nested deeper than orjson writes: fall back to the raw bytes
+            text = None
+    if text is None:
         text = _PROMPT_TEXT.sub(b'"text":"' + REDACTED.encode() + b'"', payload).decode("utf-8", "backslashreplace")
     return text[:MAX_PAYLOAD_CHARS]
 

@@ -1,0 +1,1 @@
+"""Reliability suite: nothing lost, nothing double-counted, nothing crashes (see GUARANTEES.md)."""

@@ -1,0 +1,68 @@
+"""A tampered model artifact stops `distillwatch detect` with a clear error, through the real loading path.
+
+The console script's `main` runs a batch detection against a copy of the artifact whose model file was altered
+(one bit) or whose manifest pins another sha256. The run must fail with `ModelIntegrityError` naming the file
+and both hashes, and score nothing. Whether it refuses *before starting* (no output at all) is a separate,
+currently failing, expectation (PROPOSED_FIXES.md #5): today the model is first loaded inside RunInference,
+after the run has started writing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from models.artifact import ModelIntegrityError, ModelManifest
+from pipelines.cli import main
+from tests.events import event_bytes
+
+pytestmark = pytest.mark.slow
+
+TABLES = ("account_scores", "alerts", "dead_letter")
+
+
+def flip_one_bit(directory: Path) -> str:
+    model = directory / ModelManifest.read(directory / "manifest.json").model_file
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    model.write_bytes(bytes(data))
+    return model.name
+
+
+def pin_another_hash(directory: Path) -> str:
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["sha256"] = "0" * 64
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    return manifest["model_file"]
+
+
+@pytest.fixture(scope="module", params=[flip_one_bit, pin_another_hash], ids=["model-bit-flipped", "wrong-sha256"])
+def tampered_run(request, tmp_path_factory, model_manifest):
+    directory = tmp_path_factory.mktemp(request.param.__name__)
+    artifact = directory / "artifact"
+    shutil.copytree(Path(model_manifest).parent, artifact)
+    model_file = request.param(artifact)
+    source, store = directory / "events.jsonl", directory / "store.duckdb"
+    lines = [event_bytes(n, account_id=f"acct-{n % 3}") for n in range(60)] + [b'{"truncated": ']
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(ModelIntegrityError) as raised:
+        main(["detect", "--input", str(source), "--output", str(store), "--model", str(artifact / "manifest.json")])
+    with duckdb.connect(str(store)) as connection:  # read-write: the failed run's sink may still hold it open
+        counts = {table: connection.execute(f"select count(*) from {table}").fetchone()[0] for table in TABLES}
+    return artifact / model_file, str(raised.value), counts
+
+
+def test_a_tampered_artifact_stops_detect_with_a_clear_error_and_scores_nothing(tampered_run):
+    model_path, message, counts = tampered_run
+    assert f"refusing to load {model_path}" in message
+    assert "does not match the manifest" in message
+    assert counts["account_scores"] == 0 and counts["alerts"] == 0
+
+
+def test_a_tampered_artifact_is_refused_before_the_run_writes_anything(tampered_run):
+    _, _, counts = tampered_run
+    assert counts == dict.fromkeys(TABLES, 0)
