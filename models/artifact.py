@@ -1,14 +1,17 @@
 """The versioned model artifact: a skops file plus a manifest that pins its sha256.
 
-Loading never executes code from an untrusted file: the file's sha256 must match the manifest before
-it is read at all, and skops then only instantiates types on an explicit scikit-learn/numpy allowlist.
+Loading never executes code from an untrusted file: the file is read once, its sha256 must match the
+manifest before skops parses it, and skops then only instantiates the types it trusts by default
+(scikit-learn estimators, numpy arrays, builtin containers) plus the exact names in `TRUSTED_TYPES`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import os
+import zipfile
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +20,15 @@ import skops.io
 
 from pipelines.features.spec import FEATURE_NAMES
 
-# Module prefixes whose types a model file may contain; anything else is refused.
-TRUSTED_TYPE_PREFIXES = ("sklearn.", "numpy.", "builtins.", "collections.", "scipy.")
+# Types a model file may contain beyond skops' own defaults: what the shipped estimator
+# (CalibratedClassifierCV over HistGradientBoostingClassifier) is made of. Exact names, not module
+# prefixes: a prefix such as "builtins." would also admit functions like builtins.eval or getattr.
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    }
+)
 
 
 class ModelIntegrityError(RuntimeError):
@@ -27,8 +37,8 @@ class ModelIntegrityError(RuntimeError):
 
 @dataclass(frozen=True)
 class ModelManifest:
-    model_version: str
-    model_file: str  # relative to the manifest's directory
+    model_version: str  # "<release>+<first 12 hex of the file's sha256>": unique per artifact
+    model_file: str  # a file name in the manifest's directory
     sha256: str
     feature_names: tuple[str, ...]
     # Median of each feature over benign training windows: the reference for reason codes.
@@ -43,7 +53,7 @@ class ModelManifest:
         return cls(**data)
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+        _write_atomically(Path(path), (json.dumps(asdict(self), indent=2, sort_keys=True) + "\n").encode())
 
 
 @dataclass(frozen=True)
@@ -59,14 +69,6 @@ class LoadedModel:
         return np.array([self.manifest.benign_medians[name] for name in FEATURE_NAMES])
 
 
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def load_verified_model(manifest_path: str | Path) -> LoadedModel:
     manifest_path = Path(manifest_path)
     try:
@@ -77,28 +79,49 @@ def load_verified_model(manifest_path: str | Path) -> LoadedModel:
         raise ModelIntegrityError(
             f"model {manifest.model_version} was trained on other features than this pipeline computes"
         )
+    if Path(manifest.model_file).name != manifest.model_file:
+        raise ModelIntegrityError(f"model_file must be a file name beside the manifest, got {manifest.model_file!r}")
     model_path = manifest_path.parent / manifest.model_file
-    actual = file_sha256(model_path)
+    try:
+        # One read: the bytes that were hashed are the bytes that are parsed, even if the file is
+        # replaced in between (a hot swap writing a new model into the same directory).
+        data = model_path.read_bytes()
+    except OSError as error:
+        raise ModelIntegrityError(f"cannot read model file {model_path}: {error}") from error
+    actual = hashlib.sha256(data).hexdigest()
     if actual != manifest.sha256:
         raise ModelIntegrityError(
             f"refusing to load {model_path}: sha256 {actual} does not match the manifest's {manifest.sha256}"
         )
-    # skops lists every type outside its own default allowlist; we accept only scikit-learn's stack.
-    unlisted = skops.io.get_untrusted_types(file=model_path)
-    untrusted = [name for name in unlisted if not name.startswith(TRUSTED_TYPE_PREFIXES)]
+    unlisted = skops.io.get_untrusted_types(data=data)
+    untrusted = sorted(set(unlisted) - TRUSTED_TYPES)
     if untrusted:
         raise ModelIntegrityError(f"refusing to load {model_path}: untrusted types {untrusted}")
-    estimator = skops.io.load(model_path, trusted=unlisted)
+    estimator = skops.io.loads(data, trusted=unlisted)
     return LoadedModel(estimator=estimator, manifest=manifest)
 
 
 def save_model(estimator: Any, directory: str | Path, manifest: ModelManifest) -> Path:
-    """Writes the skops file and a manifest pinning its sha256; returns the manifest path."""
+    """Writes the skops file, then the manifest pinning its sha256; returns the manifest path.
+
+    `manifest.model_version` is the release; the written version appends the sha256 prefix, so two
+    different files never share a version (and every score row names the exact file that produced it).
+    The manifest is written last: a watcher that picks up a new manifest finds its model file complete.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    model_path = directory / manifest.model_file
-    skops.io.dump(estimator, model_path)
-    pinned = ModelManifest(**{**asdict(manifest), "sha256": file_sha256(model_path)})
+    # Deflated: a quarter of the stored size (the trees' node arrays compress well), so retrains stay
+    # cheap to commit and to ship to workers.
+    data = skops.io.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    sha256 = hashlib.sha256(data).hexdigest()
+    _write_atomically(directory / manifest.model_file, data)
+    pinned = replace(manifest, sha256=sha256, model_version=f"{manifest.model_version}+{sha256[:12]}")
     manifest_path = directory / "manifest.json"
     pinned.write(manifest_path)
     return manifest_path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

@@ -19,14 +19,14 @@ def feature_dict(acc: WindowAccumulator, window_start: float, window_end: float)
     n = acc.count
     minutes = max(1, round((window_end - window_start) / 60))
     # Counts per minute over the whole window (idle minutes count as 0): scripted crawlers are flat,
-    # human- and app-driven traffic is bursty and diurnal.
-    per_minute = np.zeros(minutes)
+    # human- and app-driven traffic is bursty and diurnal. Only active minutes are stored, so the
+    # mean and (two-pass, population) deviation are summed over them plus the idle minutes' zeros.
     first_minute = int(window_start // 60)
-    for minute, count in acc.minute_counts.items():
-        offset = minute - first_minute
-        if 0 <= offset < minutes:
-            per_minute[offset] = count
-    mean_per_minute = per_minute.mean()
+    counts = [c for minute, c in acc.minute_counts.items() if 0 <= minute - first_minute < minutes]
+    mean_per_minute = sum(counts) / minutes
+    squared_deviations = sum((c - mean_per_minute) ** 2 for c in counts)
+    squared_deviations += (minutes - len(counts)) * mean_per_minute**2
+    minute_std = math.sqrt(squared_deviations / minutes)
     temperature_mean = _share(acc.temperature_sum, acc.temperature_count)
     temperature_var = _share(acc.temperature_sq_sum, acc.temperature_count) - temperature_mean**2
     features = {
@@ -48,8 +48,8 @@ def feature_dict(acc: WindowAccumulator, window_start: float, window_end: float)
         "embeddings_share": _share(acc.embeddings, n),
         "error_share": _share(acc.errors, n),
         "rate_limited_share": _share(acc.rate_limited, n),
-        "minute_count_cv": float(per_minute.std() / mean_per_minute) if mean_per_minute else 0.0,
-        "active_minute_share": float(np.count_nonzero(per_minute)) / minutes,
+        "minute_count_cv": minute_std / mean_per_minute if mean_per_minute else 0.0,
+        "active_minute_share": len(counts) / minutes,  # stored counts are all positive
         "distinct_api_keys": acc.api_keys.estimate(),
         "distinct_ips": acc.ips.estimate(),
         "distinct_ip_prefixes": acc.ip_prefixes.estimate(),

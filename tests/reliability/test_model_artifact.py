@@ -2,9 +2,8 @@
 
 The console script's `main` runs a batch detection against a copy of the artifact whose model file was altered
 (one bit) or whose manifest pins another sha256. The run must fail with `ModelIntegrityError` naming the file
-and both hashes, and score nothing. Whether it refuses *before starting* (no output at all) is a separate,
-currently failing, expectation (PROPOSED_FIXES.md #5): today the model is first loaded inside RunInference,
-after the run has started writing.
+and both hashes, and refuse before starting: no output at all (it used to start, write dead letters, and fail
+only when RunInference loaded the model; `run_detect` now verifies the artifact first).
 """
 
 from __future__ import annotations
@@ -66,3 +65,18 @@ def test_a_tampered_artifact_stops_detect_with_a_clear_error_and_scores_nothing(
 def test_a_tampered_artifact_is_refused_before_the_run_writes_anything(tampered_run):
     _, _, counts = tampered_run
     assert counts == dict.fromkeys(TABLES, 0)
+
+
+@pytest.mark.xfail(strict=True, raises=ModelIntegrityError, reason="PROPOSED_FIXES.md #6: hot swap to a bad model")
+def test_a_hot_swap_to_a_tampered_artifact_is_refused_and_the_current_model_kept(tmp_path, model_manifest):
+    """`--watch-models`: RunInference hands the handler each new manifest, then loads. A bad one must not stop
+    scoring (a streaming job would retry the failing load forever): the handler keeps the model it has."""
+    from pipelines.scoring import ExtractionRiskModelHandler
+
+    tampered = tmp_path / "artifact"
+    shutil.copytree(Path(model_manifest).parent, tampered)
+    flip_one_bit(tampered)
+    handler = ExtractionRiskModelHandler(model_manifest, explain_threshold=0.5, max_reasons=3, max_batch_size=8)
+    current = handler.load_model().version
+    handler.update_model_path(str(tampered / "manifest.json"))
+    assert handler.load_model().version == current

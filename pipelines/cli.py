@@ -1,0 +1,59 @@
+"""The `distillwatch` console script: a thin dispatcher to each subcommand's module."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from models import evaluate as evaluate_command
+from models import train as train_command
+from pipelines import config, queries, run_detect
+from pipelines import demo as demo_command
+from simulator import cli as simulate_command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="distillwatch", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    detect = commands.add_parser("detect", help="run the detection pipeline (extra args go to Beam)")
+    config.add_detect_arguments(detect)
+    simulate = commands.add_parser("simulate", help="write simulated benign + extraction traffic (JSONL)")
+    simulate_command.add_arguments(simulate)
+    train = commands.add_parser("train", help="train the extraction-risk classifier from simulated traffic")
+    train_command.add_arguments(train)
+    evaluate = commands.add_parser("evaluate", help="evaluate the classifier and baselines, write the report")
+    evaluate_command.add_arguments(evaluate)
+    query = commands.add_parser("query", help="run a saved query or view from infra/sql/ on DuckDB or BigQuery")
+    queries.add_query_arguments(query)
+    demo = commands.add_parser("demo", help="live demo: simulated traffic -> Pub/Sub emulator -> streaming pipeline")
+    demo_command.add_arguments(demo)
+    return parser
+
+
+def _drop_memory_probe_warning(record: logging.LogRecord) -> bool:
+    # Beam 2.77 RunInference warns on every batch when torch is absent (its memory probe imports it).
+    return not record.getMessage().startswith("Resource module is not available")
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apache_beam").setLevel(logging.WARNING)
+    logging.getLogger().addFilter(_drop_memory_probe_warning)
+    args, beam_args = build_parser().parse_known_args(argv)
+    if args.command == "detect":
+        return run_detect.run(args, beam_args)
+    if beam_args:
+        build_parser().error(f"unrecognized arguments: {' '.join(beam_args)}")
+    handlers = {
+        "simulate": simulate_command.run,
+        "train": train_command.run,
+        "evaluate": evaluate_command.run,
+        "query": queries.run_query,
+        "demo": demo_command.run,
+    }
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+from pathlib import Path
+
+import pytest
+
+from models.dataset import SimulationSpec, WindowDataset, simulate
+from models.train import TrainingConfig, train
+from pipelines.config import WindowConfig
+
+# Small enough for the unit suite, big enough that every extraction archetype appears at least once.
+TINY = TrainingConfig(seeds=(1,), accounts=120, hours=1.5, workers=1)
+
+
+@pytest.fixture(scope="session")
+def tiny_manifest(tmp_path_factory) -> Path:
+    return train(TINY, tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def unseen_windows() -> WindowDataset:
+    """Another seed: accounts, identities and draws the tiny model has never seen."""
+    return simulate(SimulationSpec(seed=2, accounts=120, hours=1.5), WindowConfig())

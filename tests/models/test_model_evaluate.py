@@ -1,0 +1,37 @@
+import argparse
+
+import pytest
+
+from models import evaluate
+from models.artifact import ModelManifest, load_verified_model
+
+
+def arguments(manifest, report_dir, held_out_seeds=(5,), variant_seeds=(6,)) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    evaluate.add_arguments(parser)
+    sizes = ["--accounts", "60", "--hours", "1", "--workers", "1"]
+    seeds = ["--held-out-seeds", *map(str, held_out_seeds), "--variant-seeds", *map(str, variant_seeds)]
+    return parser.parse_args(["--model", str(manifest), "--report-dir", str(report_dir), *sizes, *seeds])
+
+
+def test_evaluate_writes_the_report_and_records_metrics_in_the_manifest(tiny_manifest, tmp_path):
+    before = ModelManifest.read(tiny_manifest)
+    assert evaluate.run(arguments(tiny_manifest, tmp_path)) == 0
+    report = (tmp_path / "REPORT.md").read_text()
+    sections = ("Targets", "Classifier against baselines", "Recall per archetype", "Time from attack onset")
+    for heading in (*sections, "Alert policy what-ifs", "False positives"):
+        assert f"## {heading}" in report
+    for name in ("classifier", "volume rule", "IsolationForest"):
+        assert f"| {name} |" in report
+    for figure in ("roc.png", "pr.png", "time_to_alert.png"):
+        assert (tmp_path / figure).read_bytes().startswith(b"\x89PNG")
+    after = load_verified_model(tiny_manifest).manifest  # still verifies: only the metrics changed
+    assert after.sha256 == before.sha256 and after.model_version == before.model_version
+    held_out = after.metrics["held_out_seeds"]
+    assert held_out["benign_accounts"] + held_out["extraction_accounts"] == 60
+    assert set(after.metrics) == {"evaluation", "held_out_seeds", "held_out_variants"}
+
+
+def test_evaluation_refuses_seeds_the_model_was_trained_on(tiny_manifest, tmp_path):
+    with pytest.raises(ValueError, match="used for training"):
+        evaluate.run(arguments(tiny_manifest, tmp_path, held_out_seeds=(1,)))

@@ -1,0 +1,89 @@
+"""The README's main job, end to end through the console script: simulate -> detect (batch) -> DuckDB."""
+
+import json
+from dataclasses import dataclass
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+
+BAD_LINES = [
+    b'{"event_id": "broken", "event_time": ',  # truncated JSON
+    b'{"event_id": "no-account", "event_time": "2026-01-01T00:00:00Z"}',  # missing fields
+    b"\xff\xfe\x00 binary garbage",  # not UTF-8
+]
+
+
+@dataclass
+class Detection:
+    truth: dict[str, dict]
+    alerted: set[str]
+    dead_letters: list[tuple]
+    reasons_per_alert: list[int]
+    accounts_scored: int
+    model_versions: set[str]
+    in_campaigns: set[str]
+
+
+@pytest.fixture(scope="module")
+def detection(tmp_path_factory):
+    work = tmp_path_factory.mktemp("e2e")
+    events, labels, store = work / "events.jsonl", work / "labels.jsonl", work / "detections.duckdb"
+    # A seed the shipped model never saw in training.
+    assert main(["simulate", "--output", str(events), "--labels", str(labels), "--seed", "4242"]) == 0
+    with events.open("ab") as handle:
+        handle.write(b"\n".join(BAD_LINES) + b"\n")
+    assert main(["detect", "--input", str(events), "--output", str(store)]) == 0
+    with duckdb.connect(str(store), read_only=True) as db:
+        return Detection(
+            truth={record["account_id"]: record for record in map(json.loads, labels.read_text().splitlines())},
+            alerted={a for (a,) in db.execute("select distinct account_id from alerts").fetchall()},
+            dead_letters=db.execute("select stage, error, payload from dead_letter").fetchall(),
+            reasons_per_alert=[n for (n,) in db.execute("select len(reasons) from alerts").fetchall()],
+            accounts_scored=db.execute("select count(distinct account_id) from account_scores").fetchone()[0],
+            model_versions={v for (v,) in db.execute("select distinct model_version from account_scores").fetchall()},
+            in_campaigns={a for (a,) in db.execute("select distinct unnest(members) from campaigns").fetchall()},
+        )
+
+
+@pytest.mark.slow
+def test_benign_accounts_do_not_alert(detection):
+    benign = [a for a, t in detection.truth.items() if t["label"] == "benign"]
+    benign_alerted = sorted(detection.truth[a]["archetype"] for a in detection.alerted if a in benign)
+    # The model card measures ~0.4% benign-account FPR on held-out seeds: among ~125 benign accounts at
+    # most one false positive is consistent with it; more means the detector regressed.
+    assert len(benign_alerted) <= max(1, len(benign) // 100), benign_alerted
+
+
+@pytest.mark.slow
+def test_extraction_accounts_alert(detection):
+    truth, alerted = detection.truth, detection.alerted
+    # Full-rate single-account attacks must all be caught; campaign members and low-and-slow accounts are
+    # individually modest by design (the campaign stage links them), so they count towards overall recall.
+    full_rate = {"distillation_crawler", "reasoning_coercion", "logprob_harvest", "capability_narrow"}
+    missed = sorted(t["archetype"] for a, t in truth.items() if t["archetype"] in full_rate and a not in alerted)
+    assert missed == []
+    extraction = {a for a, t in truth.items() if t["label"] == "extraction"}
+    assert len(extraction & alerted) / len(extraction) >= 0.7
+
+
+@pytest.mark.slow
+def test_alerts_carry_reasons_and_scores_carry_the_model_version(detection):
+    assert detection.alerted and all(count >= 1 for count in detection.reasons_per_alert)
+    assert detection.accounts_scored > 100
+    assert len(detection.model_versions) == 1 and all(detection.model_versions)
+
+
+@pytest.mark.slow
+def test_malformed_lines_are_dead_lettered_with_reasons(detection):
+    assert len(detection.dead_letters) == len(BAD_LINES)
+    assert all(stage == "parse" and error for stage, error, _ in detection.dead_letters)
+
+
+@pytest.mark.slow
+def test_the_simulated_campaign_is_linked_across_its_accounts(detection):
+    members = {a for a, t in detection.truth.items() if t["campaign_id"]}
+    assert members, "the default simulation plants one campaign"
+    assert len(members & detection.in_campaigns) / len(members) >= 0.8
+    assert not {a for a in detection.in_campaigns if detection.truth[a]["label"] == "benign"}
