@@ -6,6 +6,7 @@ runner, and batch replay (JSONL files) and streaming (Pub/Sub) share every step 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -131,7 +132,7 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
     scores = scored | "ScoreRows" >> beam.MapTuple(lambda _, w: score_row(w, utc_now_iso()))
     alerts = (
         scored
-        | "AlertPolicy" >> beam.ParDo(ApplyAlertPolicy(config.alerts))
+        | "AlertPolicy" >> ApplyAlertPolicy(config.alerts, config.streaming)
         | "AlertRows" >> beam.MapTuple(lambda w, severity: alert_row(w, severity, utc_now_iso()))
     )
     # Cross-account stage on fixed windows of the window size: one linking pass per window, with the
@@ -139,6 +140,11 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
     campaign_window = WindowConfig(config.window.size_s, config.window.size_s, config.window.allowed_lateness_s)
     campaigns = {"events": events, "scores": scored} | "DetectCampaigns" >> DetectCampaigns(campaign_window)
     return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter, campaigns=campaigns)
+
+
+def report_unstorable_dead_letter(row: dict[str, Any]) -> None:
+    beam.metrics.Metrics.counter("distillwatch", "dead_letters_unstorable").inc()
+    logging.getLogger("distillwatch").error("dead letter rejected by BigQuery twice, not stored: %s", row)
 
 
 def write_outputs(outputs: DetectionOutputs, config: DetectConfig) -> None:
@@ -155,11 +161,13 @@ def write_outputs(outputs: DetectionOutputs, config: DetectConfig) -> None:
         failed = [
             rows | f"BigQuery_{name}" >> WriteTableToBigQuery(project, dataset, name) for name, rows in tables.items()
         ]
-        # Rows BigQuery rejected are kept as dead letters (stage "sink"), never dropped.
+        # Rows BigQuery rejected are kept as dead letters (stage "sink"), never dropped; a dead letter that is
+        # itself rejected twice can be stored nowhere else: it is logged and counted, never silently lost.
         (
             failed
             | "SinkFailures" >> beam.Flatten()
             | "BigQuery_dead_letter_sink" >> WriteTableToBigQuery(project, dataset, "dead_letter")
+            | "UnstorableDeadLetters" >> beam.Map(report_unstorable_dead_letter)
         )
     else:
         from pipelines.sinks.duckdb_sink import WriteTableToDuckDB

@@ -1,12 +1,17 @@
-"""The embedded local store: a DuckDB file with the same three tables and columns as BigQuery.
+"""The embedded local store: a DuckDB file with the same tables and columns as BigQuery.
 
 Rows are buffered per bundle and written in one transaction, so a crash mid-run leaves a readable
 store holding whole bundles only, never half of one.
+
+The file is opened per bundle write, not per worker: DuckDB lets one process at a time open a file
+for writing, and a multi-process runner (`direct_num_workers=2`) has a sink instance in each worker
+process. A writer that finds the file locked by another process waits and retries.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +22,9 @@ import pyarrow as pa
 from pipelines.sinks.schemas import TABLES, duckdb_ddl
 
 _LOCK = threading.Lock()
+# How long a bundle waits for another process to release the file before its write fails (and the
+# runner retries the bundle).
+LOCK_WAIT_S = 120.0
 
 
 def create_tables(connection: duckdb.DuckDBPyConnection) -> None:
@@ -30,16 +38,31 @@ def open_store(path: str) -> duckdb.DuckDBPyConnection:
     return connection
 
 
+def _is_locked_by_another_process(error: duckdb.Error) -> bool:
+    return isinstance(error, duckdb.IOException) and "Could not set lock" in str(error)
+
+
+def open_store_waiting(path: str, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyConnection:
+    """`open_store`, retrying with backoff while another process holds the file."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.01
+    while True:
+        try:
+            # In-process runners share one DuckDB instance per file; opening it is serialised.
+            with _LOCK:
+                return open_store(path)
+        except duckdb.Error as error:
+            if not _is_locked_by_another_process(error) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
 class _WriteRowsFn(beam.DoFn):
     def __init__(self, path: str, table: str) -> None:
         self._path = path
         self._table = TABLES[table]
         self._rows: list[dict[str, Any]] = []
-
-    def setup(self) -> None:
-        # In-process runners share one DuckDB instance per file; each DoFn gets its own cursor.
-        with _LOCK:
-            self._connection = open_store(self._path)
 
     def start_bundle(self) -> None:
         self._rows = []
@@ -53,20 +76,16 @@ class _WriteRowsFn(beam.DoFn):
             return
         names = [c.name for c in self._table.columns]
         batch = pa.Table.from_pylist([{name: row.get(name) for name in names} for row in self._rows])
-        self._connection.register("bundle_rows", batch)
-        try:
-            self._connection.execute("BEGIN TRANSACTION")
-            self._connection.execute(f"INSERT INTO {self._table.name} BY NAME SELECT * FROM bundle_rows")
-            self._connection.execute("COMMIT")
-        except duckdb.Error:
-            self._connection.execute("ROLLBACK")
-            raise
-        finally:
-            self._connection.unregister("bundle_rows")
+        with open_store_waiting(self._path) as connection:
+            connection.register("bundle_rows", batch)
+            try:
+                connection.execute("BEGIN TRANSACTION")
+                connection.execute(f"INSERT INTO {self._table.name} BY NAME SELECT * FROM bundle_rows")
+                connection.execute("COMMIT")
+            except duckdb.Error:
+                connection.execute("ROLLBACK")
+                raise
         self._rows = []
-
-    def teardown(self) -> None:
-        self._connection.close()
 
 
 class WriteTableToDuckDB(beam.PTransform):
