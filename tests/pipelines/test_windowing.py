@@ -1,6 +1,7 @@
 """Windowing under streaming semantics (TestStream): out-of-order and late events, no double counting."""
 
 import apache_beam as beam
+import pytest
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
@@ -75,3 +76,28 @@ def test_every_event_is_counted_in_exactly_size_over_period_windows():
         )
         # 500 events over 3493 s: each appears in exactly 12 windows
         assert_that(total, equal_to([500 * 12]))
+
+
+def window_summary(kv, pane_window=beam.DoFn.WindowParam):
+    account_id, accumulator = kv
+    start, end = int(float(pane_window.start) - BASE), int(float(pane_window.end) - BASE)
+    return account_id, start, end, accumulator.count, accumulator.prompt_tokens
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["batch", "streaming"])
+def test_both_paths_build_exactly_the_sliding_windows_of_each_account(streaming):
+    """Batch keys panes and windows by start time (no triggers); streaming uses Beam's windows: same result."""
+    offsets = [(n * 37) % 2000 for n in range(400)]  # out of order
+    events = [at(offset, account_id=f"acct-{n % 3}") for n, offset in enumerate(offsets)]
+    config = WindowConfig(size_s=900, period_s=300)
+    expected: dict[tuple[str, int], list[int]] = {}
+    for n, offset in enumerate(offsets):
+        pane = offset // 300 * 300
+        for start in range(pane - 600, pane + 1, 300):  # the 900/300 = 3 windows holding the pane
+            totals = expected.setdefault((f"acct-{n % 3}", start), [0, 0])
+            totals[0] += 1
+            totals[1] += events[n].value.prompt_tokens
+    with TestPipeline() as p:
+        windows = p | beam.Create(events) | WindowPerAccount(config, streaming=streaming) | beam.Map(window_summary)
+        rows = [(account, start, start + 900, count, tokens) for (account, start), (count, tokens) in expected.items()]
+        assert_that(windows, equal_to(rows))
