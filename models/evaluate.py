@@ -338,11 +338,16 @@ def targets_section(results: Sequence[SetResult], policy: AlertPolicyConfig) -> 
         ),
     ]
     for result in results:
-        benign = result.eval_set.benign_count
+        eval_set = result.eval_set
+        benign = eval_set.benign_count
+        missed = eval_set.attack_count - result.model.at_target_fpr.true_positives
+        never_alertable = int(np.isinf(result.model.scores[eval_set.is_attack]).sum())
         lines.append(
-            f"- *{result.eval_set.name}*: {benign} benign accounts, so an FPR of {TARGET_FPR:.1%} allows at most "
+            f"- *{eval_set.name}*: {benign} benign accounts, so an FPR of {TARGET_FPR:.1%} allows at most "
             f"{allowed_false_positives(benign, TARGET_FPR)} of them to be alerted, and {BASELINE_FPR:.0%} at most "
-            f"{allowed_false_positives(benign, BASELINE_FPR)}."
+            f"{allowed_false_positives(benign, BASELINE_FPR)}. At ≤ {TARGET_FPR:.1%} FPR the classifier misses "
+            f"{missed} of {eval_set.attack_count} extraction accounts; {never_alertable} extraction accounts never "
+            f"had a window with ≥ {policy.min_requests} requests, so no detector could alert on them."
         )
     return [*lines, ""]
 
@@ -610,9 +615,7 @@ NOTES = [
 ]
 
 
-def report_markdown(
-    results: Sequence[SetResult], model: LoadedModel, config: EvaluationConfig, runtime_s: float
-) -> str:
+def report_markdown(results: Sequence[SetResult], model: LoadedModel, config: EvaluationConfig) -> str:
     manifest, policy = model.manifest, config.policy
     trained = manifest.trained_on
     intro = [
@@ -620,7 +623,7 @@ def report_markdown(
         "",
         f"Model `{manifest.model_version}` (sha256 `{manifest.sha256[:16]}…`), trained on simulator seeds "
         f"{trained['simulator_seeds']} ({trained['accounts_per_seed']} accounts x {trained['hours_per_seed']:g} h "
-        f"each, training variants only). Written by `distillwatch evaluate` in {runtime_s:.0f} s.",
+        "each, training variants only). Written by `distillwatch evaluate`.",
         "",
         f"The alert policy is the pipeline's: a window alerts when its score is ≥ {policy.alert_threshold} and it "
         f"holds ≥ {policy.min_requests} requests. An **account's score** is its highest score over such "
@@ -716,12 +719,11 @@ def evaluate(config: EvaluationConfig) -> list[SetResult]:
         config.report_dir.mkdir(parents=True, exist_ok=True)
         plot_curves(results, config.report_dir)
         plot_delays(results, config.report_dir)
-        runtime = time.perf_counter() - started
-        report = report_markdown(results, model, config, runtime)
+        report = report_markdown(results, model, config)
     (config.report_dir / "REPORT.md").write_text(report)
     if config.update_manifest:
         record_metrics(config, model, results)
-    log.info("evaluated in %.0fs; report in %s", runtime, config.report_dir)
+    log.info("evaluated in %.0fs; report in %s", time.perf_counter() - started, config.report_dir)
     return results
 
 
@@ -752,7 +754,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--accounts", type=int, default=defaults.accounts, help="accounts per seed")
     parser.add_argument("--hours", type=float, default=defaults.hours, help="simulated hours per seed")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="simulation processes")
-    parser.add_argument("--report-dir", type=Path, default=defaults.report_dir)
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=None,
+        help=f"default: {defaults.report_dir} for the shipped model, else report/ beside the manifest",
+    )
     parser.add_argument(
         "--no-update-manifest",
         dest="update_manifest",
@@ -762,6 +769,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Evaluating another artifact must not overwrite the shipped model's report.
+    shipped = args.model.resolve() == EvaluationConfig().manifest_path.resolve()
+    report_dir = args.report_dir or (REPORT_DIR if shipped else args.model.parent / "report")
     config = EvaluationConfig(
         manifest_path=args.model,
         held_out_seeds=tuple(args.held_out_seeds),
@@ -769,7 +779,7 @@ def run(args: argparse.Namespace) -> int:
         accounts=args.accounts,
         hours=args.hours,
         workers=args.workers,
-        report_dir=args.report_dir,
+        report_dir=report_dir,
         update_manifest=args.update_manifest,
     )
     for result in evaluate(config):

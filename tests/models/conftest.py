@@ -11,6 +11,11 @@ TINY = TrainingConfig(seeds=(1,), accounts=120, hours=1.5, workers=1)
 
 
 @pytest.fixture(scope="session")
+def tiny_config() -> TrainingConfig:
+    return TINY
+
+
+@pytest.fixture(scope="session")
 def tiny_manifest(tmp_path_factory) -> Path:
     return train(TINY, tmp_path_factory.mktemp("tiny-model"))
 

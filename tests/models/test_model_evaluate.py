@@ -6,25 +6,30 @@ from models import evaluate
 from models.artifact import ModelManifest, load_verified_model
 
 
-def arguments(manifest, report_dir, held_out_seeds=(5,), variant_seeds=(6,)) -> argparse.Namespace:
+def arguments(manifest, *extra: str, held_out_seeds=(5,), variant_seeds=(6,)) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     evaluate.add_arguments(parser)
     sizes = ["--accounts", "60", "--hours", "1", "--workers", "1"]
     seeds = ["--held-out-seeds", *map(str, held_out_seeds), "--variant-seeds", *map(str, variant_seeds)]
-    return parser.parse_args(["--model", str(manifest), "--report-dir", str(report_dir), *sizes, *seeds])
+    return parser.parse_args(["--model", str(manifest), *sizes, *seeds, *extra])
 
 
-def test_evaluate_writes_the_report_and_records_metrics_in_the_manifest(tiny_manifest, tmp_path):
+def test_evaluate_writes_the_report_beside_the_artifact_and_records_metrics_in_its_manifest(tiny_manifest):
+    shipped_report = evaluate.REPORT_DIR / "REPORT.md"
+    shipped_before = shipped_report.stat().st_mtime_ns if shipped_report.exists() else None
     before = ModelManifest.read(tiny_manifest)
-    assert evaluate.run(arguments(tiny_manifest, tmp_path)) == 0
-    report = (tmp_path / "REPORT.md").read_text()
+    assert evaluate.run(arguments(tiny_manifest)) == 0
+    report_dir = tiny_manifest.parent / "report"
+    report = (report_dir / "REPORT.md").read_text()
     sections = ("Targets", "Classifier against baselines", "Recall per archetype", "Time from attack onset")
     for heading in (*sections, "Alert policy what-ifs", "False positives"):
         assert f"## {heading}" in report
     for name in ("classifier", "volume rule", "IsolationForest"):
         assert f"| {name} |" in report
     for figure in ("roc.png", "pr.png", "time_to_alert.png"):
-        assert (tmp_path / figure).read_bytes().startswith(b"\x89PNG")
+        assert (report_dir / figure).read_bytes().startswith(b"\x89PNG")
+    # Another artifact's evaluation never overwrites the shipped model's report.
+    assert (shipped_report.stat().st_mtime_ns if shipped_report.exists() else None) == shipped_before
     after = load_verified_model(tiny_manifest).manifest  # still verifies: only the metrics changed
     assert after.sha256 == before.sha256 and after.model_version == before.model_version
     held_out = after.metrics["held_out_seeds"]
@@ -34,4 +39,4 @@ def test_evaluate_writes_the_report_and_records_metrics_in_the_manifest(tiny_man
 
 def test_evaluation_refuses_seeds_the_model_was_trained_on(tiny_manifest, tmp_path):
     with pytest.raises(ValueError, match="used for training"):
-        evaluate.run(arguments(tiny_manifest, tmp_path, held_out_seeds=(1,)))
+        evaluate.run(arguments(tiny_manifest, "--report-dir", str(tmp_path), held_out_seeds=(1,)))

@@ -1,12 +1,19 @@
 """The artifact in models/artifacts is the one the pipeline loads by default: it must match this code."""
 
-from models.artifact import load_verified_model
+import pytest
+
+from models.artifact import ModelManifest, load_verified_model
 from models.train import feature_probe, probe_drift, training_specs
 from pipelines.config import DEFAULT_MODEL_MANIFEST, WindowConfig
 
 
-def test_the_shipped_model_was_trained_on_the_features_this_code_computes():
-    trained = load_verified_model(DEFAULT_MODEL_MANIFEST).manifest.trained_on
+@pytest.fixture(scope="module")
+def shipped() -> ModelManifest:
+    return load_verified_model(DEFAULT_MODEL_MANIFEST).manifest
+
+
+def test_the_shipped_model_was_trained_on_the_features_this_code_computes(shipped):
+    trained = shipped.trained_on
     window = WindowConfig(trained["window_size_s"], trained["window_period_s"])
     drift = probe_drift(trained["feature_probe"], feature_probe(window))
     assert not drift, (
@@ -25,10 +32,9 @@ def test_probe_drift_flags_a_moved_feature_and_ignores_jitter():
     assert set(probe_drift(recorded, current, names)) == {"request_count", "error_share"}
 
 
-def test_the_shipped_model_records_metrics_from_seeds_it_was_not_trained_on():
-    manifest = load_verified_model(DEFAULT_MODEL_MANIFEST).manifest
-    evaluation = manifest.metrics["evaluation"]
+def test_the_shipped_model_records_metrics_from_seeds_it_was_not_trained_on(shipped):
+    evaluation = shipped.metrics["evaluation"]
     evaluated = set(evaluation["held_out_seeds"]) | set(evaluation["variant_seeds"])
-    assert not evaluated & {spec.seed for spec in training_specs(manifest)}
+    assert not evaluated & {spec.seed for spec in training_specs(shipped)}
     for name in ("held_out_seeds", "held_out_variants"):
-        assert manifest.metrics[name]["benign_accounts"] >= 1000
+        assert shipped.metrics[name]["benign_accounts"] >= 1000

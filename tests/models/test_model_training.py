@@ -6,7 +6,6 @@ from sklearn.metrics import roc_auc_score
 from models.artifact import load_verified_model
 from models.dataset import request_counts
 from models.train import RELEASE, train
-from tests.models.conftest import TINY
 
 
 def test_tiny_training_ships_a_verified_artifact_that_ranks_unseen_extraction_windows_first(
@@ -23,9 +22,9 @@ def test_tiny_training_ships_a_verified_artifact_that_ranks_unseen_extraction_wi
     assert np.median(scores[labels == 1]) > 0.5 > np.median(scores[labels == 0])
 
 
-def test_retraining_with_the_same_seeds_gives_the_same_model(tiny_manifest, unseen_windows, tmp_path):
+def test_retraining_with_the_same_seeds_gives_the_same_model(tiny_config, tiny_manifest, unseen_windows, tmp_path):
     first = load_verified_model(tiny_manifest)
-    again = load_verified_model(train(TINY, tmp_path))
+    again = load_verified_model(train(tiny_config, tmp_path))
     probe = unseen_windows.features
     np.testing.assert_array_equal(again.estimator.predict_proba(probe), first.estimator.predict_proba(probe))
     assert again.manifest.benign_medians == first.manifest.benign_medians
