@@ -14,6 +14,7 @@ setup(
         "google-cloud-pubsub>=2.20",
         "google-cloud-bigquery>=3.20",
         "scikit-learn==1.9.1",
+        "threadpoolctl>=3.1",  # imported directly: one OpenMP thread per scoring call and in training
         "skops==0.16.0",
         "numpy>=2.0",
         "duckdb==1.5.5",

@@ -21,7 +21,7 @@ from apache_beam.coders import FloatCoder
 from apache_beam.transforms.deduplicate import DeduplicatePerKey
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
-from apache_beam.transforms.window import TimestampedValue
+from apache_beam.transforms.window import GlobalWindow, TimestampedValue
 from apache_beam.utils.timestamp import Timestamp
 
 from pipelines.config import WindowConfig
@@ -31,6 +31,8 @@ from pipelines.validate import DEAD_LETTER, dead_letter_row
 # The watermark bound is tracked per shard of accounts: enough keys to spread the work, few enough that
 # every shard sees events often and its bound stays close to the true watermark.
 LATENESS_SHARDS = 16
+# No probe beyond the end of the global window (the gate's timers live there).
+LAST_PROBE = float(GlobalWindow().max_timestamp().micros) / 1e6
 
 
 class AnyDelivery(beam.CombineFn):
@@ -84,6 +86,7 @@ class _LateEventGate(beam.DoFn):
     WATERMARK_AT_LEAST = ReadModifyWriteStateSpec("watermark_at_least", FloatCoder())
     MAX_EVENT_TIME = ReadModifyWriteStateSpec("max_event_time", FloatCoder())
     ARMED_AT = ReadModifyWriteStateSpec("armed_at", FloatCoder())
+    IDLE_STEP = ReadModifyWriteStateSpec("idle_step", FloatCoder())
     PROBE = TimerSpec("probe", TimeDomain.WATERMARK)
 
     def __init__(self, window: WindowConfig, source: str) -> None:
@@ -110,7 +113,10 @@ class _LateEventGate(beam.DoFn):
             return
         if when > (max_event_time.read() or float("-inf")):
             max_event_time.write(when)
-        if armed_at.read() is None:
+        armed = armed_at.read()
+        # Arm a probe at this event's time unless one is due about as soon; after an idle spell the pending probe
+        # may be far ahead, and waiting for it would leave the bound behind while events flow again.
+        if armed is None or armed > when + self._window.period_s:
             armed_at.write(when)
             probe.set(Timestamp.of(when))
         yield TimestampedValue(event, when)
@@ -122,18 +128,29 @@ class _LateEventGate(beam.DoFn):
         watermark_at_least: Any = beam.DoFn.StateParam(WATERMARK_AT_LEAST),
         max_event_time: Any = beam.DoFn.StateParam(MAX_EVENT_TIME),
         armed_at: Any = beam.DoFn.StateParam(ARMED_AT),
+        idle_step: Any = beam.DoFn.StateParam(IDLE_STEP),
         probe: Any = beam.DoFn.TimerParam(PROBE),
     ) -> None:
         reached = fired_at.micros / 1e6
-        watermark_at_least.write(reached)
-        # Re-arm at the newest event time seen: the bound then follows the watermark as events flow,
-        # and stops (no timer loop) once the input is exhausted.
+        # A probe armed at an older event time may fire after a newer one: the bound never moves back.
+        watermark_at_least.write(max(reached, watermark_at_least.read() or reached))
         newest = max_event_time.read()
         if newest is not None and newest > reached:
-            armed_at.write(newest)
-            probe.set(Timestamp.of(newest))
+            # Events flow: re-arm at the newest event time seen, so the bound follows the watermark.
+            idle_step.clear()
+            next_probe = newest
         else:
+            # The shard went quiet: keep learning the watermark, in doubling steps, so that a late event for a
+            # quiet account is still recognised (the bound lags the watermark by less than the idle time), and a
+            # watermark jumping to the end of time (drain, end of a bounded input) ends the chain in ~40 firings.
+            step = 2 * (idle_step.read() or self._window.period_s)
+            next_probe = reached + step
+            idle_step.write(step)
+        if next_probe >= LAST_PROBE:
             armed_at.clear()
+            return
+        armed_at.write(next_probe)
+        probe.set(Timestamp.of(next_probe))
 
 
 class RouteTooLateEvents(beam.PTransform):

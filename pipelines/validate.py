@@ -92,7 +92,12 @@ class ParseEvents(beam.DoFn):
             yield TimestampedValue(event, event.timestamp)
             return
         self.dead_lettered.inc()
-        yield beam.pvalue.TaggedOutput(DEAD_LETTER, dead_letter_row(source, payload, reason))
+        try:
+            row = dead_letter_row(source, payload, reason)
+        except Exception as error:  # noqa: BLE001 - not even the dead letter of a record may crash the pipeline
+            row = dead_letter_row(source, b"", f"{reason} (payload not representable: {type(error).__name__})")
+            row["payload_bytes"] = len(payload)
+        yield beam.pvalue.TaggedOutput(DEAD_LETTER, row)
 
 
 def parse_events(raw: beam.PCollection) -> tuple[beam.PCollection, beam.PCollection]:

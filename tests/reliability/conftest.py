@@ -7,11 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from threadpoolctl import threadpool_limits
 
 from models.artifact import ModelIntegrityError, ModelManifest, load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST
-from pipelines.scoring import ExtractionRiskModelHandler
 
 # Hypothesis examples actually run per fuzz test (filled in by the tests, printed at the end of the session).
 FUZZ_CASES: Counter[str] = Counter()
@@ -21,23 +19,6 @@ def _throwaway_model(directory: Path) -> Path:
     from models.train import TrainingConfig, train
 
     return train(TrainingConfig(seeds=(5,), accounts=60, hours=3, workers=1), directory)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def one_openmp_thread_per_scoring_call():
-    """Scoring (HistGradientBoosting.predict) spin-waits on OpenMP threads, which is ruinous when the cores are
-    contended (shared CI, other jobs): an in-process streaming test ran 117 s instead of 20 s. OpenMP thread
-    limits are per calling thread and Beam scores on its own worker threads, so the limit is applied around each
-    scoring call. Predictions do not change. PROPOSED_FIXES.md #4 moves this into the handler itself."""
-    original = ExtractionRiskModelHandler.run_inference
-
-    def limited(self, *args, **kwargs):
-        with threadpool_limits(limits=1, user_api="openmp"):
-            return original(self, *args, **kwargs)
-
-    ExtractionRiskModelHandler.run_inference = limited
-    yield
-    ExtractionRiskModelHandler.run_inference = original
 
 
 @pytest.fixture(scope="session")

@@ -58,6 +58,14 @@ class ReportingConnection:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
 
+    # The sink may hold a connection for its lifetime or open one per bundle (`with open_store(...) as c`).
+    def __enter__(self) -> ReportingConnection:
+        self._connection.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._connection.__exit__(*exc_info)
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()

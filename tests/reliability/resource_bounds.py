@@ -1,9 +1,11 @@
 """Peak memory of the detection graph for one very busy account and for very many accounts.
 
-Run one scenario per process, so ru_maxrss is that scenario's peak:
+    python -m tests.reliability.resource_bounds single-account:1000000 [--stage windows|full] [--manifest M]
+    python -m tests.reliability.resource_bounds many-accounts:1000000 [--stage windows|full] [--manifest M]
 
-    python -m tests.reliability.resource_bounds single-account 1000000 [--stage windows|full] [--manifest M]
-    python -m tests.reliability.resource_bounds many-accounts 1000000 [--stage windows|full] [--manifest M]
+Several SCENARIO:N runs may follow each other in one process (the test does, to pay for start-up once). The peak
+(ru_maxrss) reported after each run is the process's peak so far: run them in increasing order of need and
+compare consecutive peaks; for a scenario's absolute figure, run it alone.
 
 Events are generated inside the pipeline (a FlatMap over a few seeds), never materialised by the source, so the
 memory measured is the graph's own. Stages:
@@ -12,7 +14,7 @@ memory measured is the graph's own. Stages:
   alert policy), outputs counted instead of written.
 `single-account`: N events of one account inside one hour (every window it is in covers up to N events).
 `many-accounts`: one event for each of N accounts (window size = period, so one window per account).
-Prints two JSON lines: {"windows": count}, then scenario, n, stage, seconds, rss_before_run_mb, peak_rss_mb.
+Prints two JSON lines per run: {"windows": count}, then scenario, n, stage, seconds, rss_before_run_mb, peak_rss_mb.
 """
 
 from __future__ import annotations
@@ -100,32 +102,37 @@ def build(pipeline: beam.Pipeline, scenario: str, total: int, stage: str, manife
     return build_detection(raw, config).account_scores
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["single-account", "many-accounts"])
-    parser.add_argument("n", type=int)
-    parser.add_argument("--stage", choices=["windows", "full"], default="windows")
-    parser.add_argument("--manifest", default=None, help="model manifest for --stage full (default: shipped)")
-    args = parser.parse_args()
-
+def run_one(scenario: str, n: int, stage: str, manifest: str | None) -> dict:
     options = PipelineOptions(flags=[], runner="FnApiRunner", direct_num_workers=1)
     pipeline = beam.Pipeline(options=options)
-    windows = build(pipeline, args.scenario, args.n, args.stage, args.manifest)
+    windows = build(pipeline, scenario, n, stage, manifest)
     counted = windows | "Count" >> beam.combiners.Count.Globally()
     # The embedded FnApiRunner runs in this process: the count is printed to our stdout.
     counted | "Report" >> beam.Map(lambda count: print(json.dumps({"windows": count}), flush=True))
     before = current_rss_mb()
     started = time.perf_counter()
     pipeline.run().wait_until_finish()
-    report = {
-        "scenario": args.scenario,
-        "n": args.n,
-        "stage": args.stage,
+    return {
+        "scenario": scenario,
+        "n": n,
+        "stage": stage,
         "seconds": round(time.perf_counter() - started, 1),
         "rss_before_run_mb": round(before, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
-    print(json.dumps(report), flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", nargs="+", metavar="SCENARIO:N", help="single-account:N or many-accounts:N")
+    parser.add_argument("--stage", choices=["windows", "full"], default="windows")
+    parser.add_argument("--manifest", default=None, help="model manifest for --stage full (default: shipped)")
+    args = parser.parse_args()
+    for spec in args.runs:
+        scenario, _, n = spec.partition(":")
+        if scenario not in ("single-account", "many-accounts") or not n.isdigit():
+            parser.error(f"expected single-account:N or many-accounts:N, got {spec!r}")
+        print(json.dumps(run_one(scenario, int(n), args.stage, args.manifest)), flush=True)
     return 0
 
 

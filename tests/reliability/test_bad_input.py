@@ -322,6 +322,20 @@ def test_an_invalid_record_nested_deeper_than_orjson_serialises_is_dead_lettered
     dead_lettered(b'{"event_id":"e","junk":' + _deeply_nested(depth) + b"}")
 
 
+def test_a_bug_in_building_the_dead_letter_still_dead_letters_the_record(monkeypatch):
+    """PROPOSED_FIXES.md #1b: the dead-letter row is built outside the decode `try`; a future bug there (as #1 was)
+    must cost the record's payload, not the run."""
+
+    def broken(payload: bytes) -> str:
+        if payload:
+            raise RecursionError("a redaction bug")
+        return ""
+
+    monkeypatch.setattr("pipelines.validate._redacted_payload", broken)
+    row = dead_lettered(b'{"event_id": "e", "truncated": ')
+    assert row["payload"] == "" and "payload not representable: RecursionError" in row["error"]
+
+
 EDGE_TIMES = [dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC), dt.datetime(1, 1, 1, 0, 1, tzinfo=dt.UTC)]
 
 

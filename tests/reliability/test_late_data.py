@@ -173,11 +173,10 @@ def test_late_out_of_order_duplicate_and_too_late_events(model_manifest):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="PROPOSED_FIXES.md #3: the late gate only sees the watermark of busy shards")
 def test_a_too_late_event_in_an_idle_shard_is_dead_lettered_not_dropped(model_manifest):
-    """The gate learns the watermark per shard of accounts, from timers at event times it has seen. A shard whose
-    accounts went quiet keeps an old bound, so a too-late event for one of them passes the gate and the window
-    drops it, silently."""
+    """The gate learns the watermark per shard of accounts, from timers. A shard whose accounts went quiet must
+    keep probing: with the bound it had when it went quiet, a too-late event for one of its accounts would pass
+    the gate and the window would drop it, silently (PROPOSED_FIXES.md #3)."""
     assert shard(QUIET) not in {shard(CRAWLER), shard(APP)}
     stream = (
         TestStream()

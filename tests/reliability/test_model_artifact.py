@@ -67,7 +67,6 @@ def test_a_tampered_artifact_is_refused_before_the_run_writes_anything(tampered_
     assert counts == dict.fromkeys(TABLES, 0)
 
 
-@pytest.mark.xfail(strict=True, raises=ModelIntegrityError, reason="PROPOSED_FIXES.md #6: hot swap to a bad model")
 def test_a_hot_swap_to_a_tampered_artifact_is_refused_and_the_current_model_kept(tmp_path, model_manifest):
     """`--watch-models`: RunInference hands the handler each new manifest, then loads. A bad one must not stop
     scoring (a streaming job would retry the failing load forever): the handler keeps the model it has."""
