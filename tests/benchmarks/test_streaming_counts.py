@@ -1,0 +1,11 @@
+from benchmarks.streaming import expected_window_counts
+from pipelines.config import WindowConfig
+
+
+def test_expected_window_counts_only_count_windows_that_had_closed():
+    window = WindowConfig(size_s=120, period_s=60)
+    # Pane [0, 60) is in windows ending at 60 and 120; pane [60, 120) in those ending at 120 and 180.
+    assert expected_window_counts([10.0, 70.0], last_closed=180.0, window=window) == 4
+    assert expected_window_counts([10.0, 70.0], last_closed=120.0, window=window) == 3
+    assert expected_window_counts([10.0, 70.0], last_closed=60.0, window=window) == 1
+    assert expected_window_counts([130.0], last_closed=120.0, window=window) == 0
