@@ -195,7 +195,7 @@ def report(points: list[StreamingPoint], out: Path) -> Path:
         "",
         "What bounds the local runner (a stack sampler over a 70 s run at 300 accounts): per-bundle overhead of the",
         "BundleBasedDirectRunner itself — it re-inspects every DoFn's signature at each bundle start (~40 % of its",
-        "thread's time) and fires timers key by key; model inference is ~5 % and the DuckDB sink ~4 %. It sustains",
+        "thread's time) and fires timers key by key; model inference is ~10 % and the DuckDB sink ~9 %. It sustains",
         "~30-40 events/s whatever the account count: enough for the demo and the integration tests, and no measure",
         "of Dataflow, whose per-core figures the batch benchmark (RESULTS.md) and infra/RUNBOOK.md give.",
         "",
