@@ -40,7 +40,8 @@ STAGE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("RouteTooLateEvents", "parse"),
     ("DeduplicateEvents", "dedup"),
     ("AllDeadLetters", "parse"),
-    # Per event: key, assign and accumulate panes; per window: expand panes into windows.
+    # Per event: key by (account, pane) and accumulate panes (batch: KeyByAccountPane; streaming:
+    # KeyByAccount, PaneWindows); per window: everything else (SlidingWindows, MergePanes, ...).
     ("WindowPerAccount/KeyByAccount", "panes"),
     ("WindowPerAccount/PaneWindows", "panes"),
     ("WindowPerAccount/AccumulatePanes", "panes"),
@@ -84,6 +85,7 @@ class RunResult:
     windows: int
     seconds: float
     setup_cpu_seconds: float  # CPU this process spent before the timed part (imports, input checks)
+    code_root: str  # the checkout `pipelines` was imported from
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
@@ -127,6 +129,7 @@ def run_baseline(spec: RunSpec) -> RunResult:
         windows=len(rows),
         seconds=scored - started,
         setup_cpu_seconds=setup_cpu,
+        code_root=_code_root(),
         stages={
             "parse": parsed - started,
             "panes": paned - parsed,
@@ -134,6 +137,12 @@ def run_baseline(spec: RunSpec) -> RunResult:
             "inference": scored - featured,
         },
     )
+
+
+def _code_root() -> str:
+    import pipelines
+
+    return str(Path(pipelines.__file__).resolve().parent.parent)
 
 
 def stage_of(step: str) -> str:
@@ -196,6 +205,7 @@ def run_beam(spec: RunSpec) -> RunResult:
         windows=int(counters.get("windows_scored", 0)),
         seconds=seconds,
         setup_cpu_seconds=setup_cpu,
+        code_root=_code_root(),
         stages=stages,
     )
 

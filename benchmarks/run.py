@@ -6,8 +6,10 @@ subprocess tree's resident memory and CPU time from /proc while it runs. `--quic
 (a check that everything works end to end, not a measurement).
 
 `--code-root DIR` measures the pipeline code of another checkout (its `pipelines/` and `models/` come
-first on the path of the measured processes and their SDK workers): that is how the gains quoted in
-`benchmarks/PROPOSED_CHANGES.md` were measured against the current tree in the same run.
+first on the path of the measured processes and their SDK workers), e.g. a clean clone of HEAD while
+the working tree is being edited; every measured process reports where it imported `pipelines` from.
+The report and results.json are rewritten after the headline and after each sweep, so an interrupted
+run leaves its finished part.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -49,20 +51,28 @@ class Plan:
     accounts_sweep: tuple[int, ...]
     accounts_sweep_events: int
     accounts_session_s: int  # accounts sweep: each account is active in one session this long
+    accounts_window: tuple[int, int]  # accounts sweep (size_s, period_s)
+    density_sweep: tuple[int, ...]  # events from the reference accounts: more events, same windows
     ratio_sweep: tuple[tuple[int, int], ...]  # (size_s, period_s)
     batch_sweep: tuple[int, ...]
     sweep_events: int  # ratio and batch sweeps
 
 
+# Sized to finish in about an hour on a loaded 2-core machine (Beam: ~1,000 events/s per worker). The
+# events sweep reuses the headline runs; sweeps at 100k events reuse the headline's 100k reference run.
 FULL = Plan(
     headline_events=(100_000, 1_000_000),
-    events_sweep=(100_000, 200_000, 500_000, 1_000_000),
+    events_sweep=(100_000, 1_000_000),
     accounts_sweep=(1_000, 10_000, 100_000),
-    accounts_sweep_events=1_000_000,
+    accounts_sweep_events=100_000,
     accounts_session_s=600,
-    ratio_sweep=((900, 300), (3600, 300), (14400, 300), (3600, 60)),
+    # Tumbling 5-minute windows: with 1 h / 5 min sliding windows every active account costs >= 12
+    # windows, and 100k accounts (1.3M windows) would take Beam over an hour on its own.
+    accounts_window=(300, 300),
+    density_sweep=(100_000, 300_000),
+    ratio_sweep=((900, 300), (3600, 300), (14400, 300)),
     batch_sweep=(32, 256, 2048),
-    sweep_events=200_000,
+    sweep_events=100_000,
 )
 QUICK = Plan(
     headline_events=(4_000,),
@@ -70,6 +80,8 @@ QUICK = Plan(
     accounts_sweep=(10, 40),
     accounts_sweep_events=4_000,
     accounts_session_s=0,  # the first point is then the headline's input
+    accounts_window=(DEFAULT_WINDOW.size_s, DEFAULT_WINDOW.period_s),
+    density_sweep=(4_000, 8_000),
     ratio_sweep=((900, 300), (3600, 300)),
     batch_sweep=(256, 2048),
     sweep_events=4_000,
@@ -138,12 +150,10 @@ def _sample(pid: int) -> tuple[int, float] | None:
     return resident_pages * PAGE_KIB, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def run_measured(spec: RunSpec, code_root: Path, openmp_threads: int | None, interval_s: float = 0.2) -> dict[str, Any]:
+def run_measured(spec: RunSpec, code_root: Path, interval_s: float = 0.2) -> dict[str, Any]:
     """Runs one RunSpec in a subprocess; returns its result plus peak tree RSS and tree CPU time."""
-    env = {**os.environ, "PYTHONPATH": str(code_root)}
-    env.pop("OMP_NUM_THREADS", None)
-    if openmp_threads:
-        env["OMP_NUM_THREADS"] = str(openmp_threads)
+    # One OpenMP thread per process (scikit-learn's tree ensembles): the workers are the parallelism.
+    env = {**os.environ, "PYTHONPATH": str(code_root), "OMP_NUM_THREADS": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(
         [sys.executable, str(MEASURE), json.dumps(asdict(spec))],
@@ -174,6 +184,8 @@ def run_measured(spec: RunSpec, code_root: Path, openmp_threads: int | None, int
     if process.returncode != 0 or not lines:
         return {"ok": False, "error": _last_error(stderr)}
     result = json.loads(lines[-1])
+    if Path(result["code_root"]) != code_root:
+        return {"ok": False, "error": f"measured {result['code_root']}, not {code_root}"}
     result.update(
         ok=True,
         cpu_seconds=cpu - result["setup_cpu_seconds"],  # the timed part only, as for the wall time
@@ -208,6 +220,16 @@ def machine() -> dict[str, str]:
         "Apache Beam": metadata.version("apache-beam"),
         "scikit-learn": metadata.version("scikit-learn"),
     }
+
+
+def code_version(root: Path) -> str:
+    """`root (commit abc1234)`, `+ uncommitted changes` when its tree differs: results name what they measured."""
+    git = ["git", "-C", str(root)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    if not commit:
+        return str(root)
+    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+    return f"{root} (commit {commit}{' + uncommitted changes' if dirty.stdout.strip() else ''})"
 
 
 def throwaway_model(directory: Path, workdir: Path) -> Path:
@@ -249,13 +271,11 @@ class Engine:
     label: str
     engine: str
     workers: int = 1
-    openmp_threads: int | None = 1  # None: the OpenMP runtime's default (one thread per core)
 
 
 BASELINE = Engine("single-process baseline", "baseline")
 BEAM_1 = Engine("Beam FnApiRunner, 1 worker (in_memory)", "beam", 1)
 BEAM_2 = Engine("Beam FnApiRunner, 2 workers (multi_processing)", "beam", 2)
-BEAM_1_OPENMP = Engine("Beam, 1 worker, OpenMP default threads", "beam", 1, None)
 
 
 class Bench:
@@ -281,7 +301,7 @@ class Bench:
         print(
             f"  {engine.label}: {workload.name} {window.size_s}/{window.period_s}s batch {spec.batch_size}", flush=True
         )
-        result = run_measured(spec, self.code_root, engine.openmp_threads)
+        result = run_measured(spec, self.code_root)
         measurement = Measurement(engine.label, workload, spec, ok=result["ok"], error=result.get("error", ""))
         if measurement.ok:
             for name in (
@@ -324,11 +344,16 @@ class Results:
 
 
 SWEEPS: dict[str, tuple[str, str]] = {
-    # name: (x-axis label, what it varies)
+    # name: (x-axis label, what it varies), in the order they run
     "events": ("events", "events, at ~100 events per account-hour over 4 h (accounts = events / 400)"),
     "accounts": (
         "accounts",
-        "accounts, at a fixed event count (full mode: each account active in one 10-minute session)",
+        "accounts, at a fixed event count (full mode: each account active in one 10-minute session,"
+        " 5-minute tumbling windows)",
+    ),
+    "density": (
+        "events",
+        "events from a fixed set of accounts (the first headline input's): same windows, more events",
     ),
     "window_ratio": ("window size / period", "window size and period (panes per window), reference workload"),
     "batch_size": ("inference batch size", "RunInference max batch size (and the baseline's), reference workload"),
@@ -348,7 +373,8 @@ def sweep_jobs(plan: Plan, engines: Sequence[Engine], sections: set[str]) -> dic
     points: dict[str, list[tuple[Any, Callable[[Engine], Job]]]] = {
         "events": [(n, lambda e, n=n: Job(e, reference_workload(n))) for n in plan.events_sweep],
         "accounts": [
-            (a, lambda e, a=a: Job(e, Workload(plan.accounts_sweep_events, a, SPAN_S, plan.accounts_session_s)))
+            (a, lambda e, a=a: Job(e, Workload(plan.accounts_sweep_events, a, SPAN_S, plan.accounts_session_s),
+                                   WindowConfig(*plan.accounts_window)))
             for a in plan.accounts_sweep
         ],
         "window_ratio": [
@@ -357,29 +383,39 @@ def sweep_jobs(plan: Plan, engines: Sequence[Engine], sections: set[str]) -> dic
             for size, period in plan.ratio_sweep
         ],
         "batch_size": [(b, lambda e, b=b: Job(e, reference, batch_size=b)) for b in plan.batch_sweep],
+        "density": [
+            (n, lambda e, n=n: Job(e, replace(reference_workload(plan.density_sweep[0]), events=n)))
+            for n in plan.density_sweep
+        ],
     }  # fmt: skip
     return {
-        name: [(x, job(engine)) for x, job in sweep for engine in engines]
-        for name, sweep in points.items()
-        if name in sections
+        name: [(x, job(engine)) for x, job in points[name] for engine in engines] for name in SWEEPS if name in sections
     }
 
 
 def run_sweeps(
-    bench: Bench, plan: Plan, engines: Sequence[Engine], results: Results, sections: set[str], parallel: int
+    bench: Bench,
+    plan: Plan,
+    engines: Sequence[Engine],
+    results: Results,
+    sections: set[str],
+    parallel: int,
+    after_each: Callable[[], None],
 ) -> None:
-    """Runs each distinct job once (the headline's are reused), `parallel` at a time."""
-    sweeps = sweep_jobs(plan, engines, sections)
+    """Runs each distinct job once (the headline's are reused), `parallel` at a time, one sweep after
+    the other; `after_each` runs when a sweep is complete."""
     done = {Job(_engine_of(m), m.workload): m for m in results.headline}
-    todo = list(dict.fromkeys(job for points in sweeps.values() for _, job in points if job not in done))
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        measured = pool.map(lambda job: bench.measure(job.engine, job.workload, job.window, job.batch_size), todo)
-        done.update(zip(todo, measured, strict=True))
-    results.sweeps = {name: [(x, done[job]) for x, job in points] for name, points in sweeps.items()}
+        for name, points in sweep_jobs(plan, engines, sections).items():
+            todo = list(dict.fromkeys(job for _, job in points if job not in done))
+            measured = pool.map(lambda job: bench.measure(job.engine, job.workload, job.window, job.batch_size), todo)
+            done.update(zip(todo, measured, strict=True))
+            results.sweeps[name] = [(x, done[job]) for x, job in points]
+            after_each()
 
 
 def _engine_of(measurement: Measurement) -> Engine:
-    return next(e for e in (BASELINE, BEAM_1, BEAM_2, BEAM_1_OPENMP) if e.label == measurement.label)
+    return next(e for e in (BASELINE, BEAM_1, BEAM_2) if e.label == measurement.label)
 
 
 # ---------------------------------------------------------------------------------------------- report
@@ -470,7 +506,7 @@ def target_lines(results: Results) -> list[str]:
             lines.append(
                 f"- Beam >= 50% of the baseline's events/s ({m.label}, {largest:,} events): {ratio:.2f}, {verdict}"
             )
-    for name, unit in (("events", "events"), ("accounts", "accounts")):
+    for name, unit in (("events", "events"), ("accounts", "accounts"), ("density", "events at fixed accounts")):
         for engine in sorted({m.label for _, m in results.sweeps.get(name, [])}):
             series = [m for _, m in results.sweeps[name] if m.label == engine and m.ok]
             if len(series) < 2:
@@ -488,6 +524,27 @@ def target_lines(results: Results) -> list[str]:
     return lines
 
 
+def plan_lines(plan: Plan) -> list[str]:
+    def points(values: Sequence[object]) -> str:
+        return ", ".join(f"{v:,}" if isinstance(v, int) else str(v) for v in values)
+
+    size, period = plan.accounts_window
+    ratios = points([f"{s}/{p} s" for s, p in plan.ratio_sweep])
+    return [
+        "## Plan",
+        "",
+        f"- End to end: {points(plan.headline_events)} events (reference workload): baseline, Beam, 1 and 2 workers.",
+        "- Sweeps run the baseline and one Beam configuration (see the tables); a point equal to a headline run",
+        "  reuses it.",
+        f"- Events: {points(plan.events_sweep)}.",
+        f"- Accounts: {points(plan.accounts_sweep)} at {plan.accounts_sweep_events:,} events,"
+        f" {size}/{period} s windows.",
+        f"- Density: {points(plan.density_sweep)} events from the first events point's accounts.",
+        f"- Window size/period: {ratios}; inference batch size: {points(plan.batch_sweep)}; both at"
+        f" {plan.sweep_events:,} events.",
+    ]
+
+
 def write_report(results: Results, out: Path) -> Path:
     lines = [
         "# distillwatch benchmark results",
@@ -500,7 +557,7 @@ def write_report(results: Results, out: Path) -> Path:
         "",
         *_table(["", ""], list(results.machine.items())),
         "",
-        f"Model: `{results.model}`. Pipeline code measured: `{results.code_root}`.",
+        f"Model: `{results.model}`. Pipeline code measured: {results.code_root}.",
         "",
         "## Method",
         "",
@@ -518,8 +575,7 @@ def write_report(results: Results, out: Path) -> Path:
         "  over gRPC; `multi_threading` would share one GIL). Beam also dead-letters, dedups, applies the",
         "  alert policy and writes three tables: the baseline does none of that.",
         "- Every process runs with OMP_NUM_THREADS=1 (scikit-learn's tree ensembles are OpenMP code): the",
-        "  runner's workers are the parallelism, and more threads than cores made scoring 5-20x slower here;",
-        "  one Beam run without it shows the difference.",
+        "  runner's workers are the parallelism, and more threads than cores made scoring 5-20x slower here.",
         "- Stage split: Beam's own per-PTransform execution-time counters (the SDK state sampler attributes",
         "  time to the one transform running, so they are exclusive and add up); `runner` is wall time no",
         "  transform accounts for (grouping in the runner, coders between stages), shown for 1 worker only;",
@@ -542,10 +598,11 @@ def write_report(results: Results, out: Path) -> Path:
             "",
             *sweep_table(name, points),
             "",
-            f"![{name}](scaling_{name}.png)",
+            f"![{name}](scaling_{name}{'_quick' if results.quick else ''}.png)",
             "",
         ]
     lines += ["## Targets", "", *target_lines(results), ""]
+    lines[lines.index("## Method") : lines.index("## Method")] = [*plan_lines(results.plan), ""]
     report = out / ("RESULTS_quick.md" if results.quick else "RESULTS.md")
     report.write_text("\n".join(lines))
     return report
@@ -559,20 +616,27 @@ def plot(results: Results, out: Path) -> list[Path]:
 
     written = []
     for name, points in results.sweeps.items():
-        figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+        figure, axes = plt.subplots(1, 3, figsize=(15, 4))
         for engine in sorted({m.label for _, m in points}):
             series = [(x, m) for x, m in points if m.label == engine and m.ok]
             xs = [str(x) for x, _ in series] if name == "window_ratio" else [x for x, _ in series]
-            left.plot(xs, [m.events_per_s for _, m in series], marker="o", label=engine)
-            right.plot(xs, [m.us_per_event_cpu for _, m in series], marker="o", label=engine)
-        for axis, ylabel in ((left, "events/s (wall)"), (right, "CPU µs per event")):
+            for axis, values in zip(
+                axes,
+                ([m.events_per_s for _, m in series], [m.us_per_event_cpu for _, m in series],
+                 [m.peak_rss_mib for _, m in series]),
+                strict=True,
+            ):  # fmt: skip
+                axis.plot(xs, values, marker="o", label=engine)
+        for axis, ylabel in zip(
+            axes, ("events/s (wall)", "CPU µs per event", "peak RSS MiB (process tree)"), strict=True
+        ):
             axis.set_xlabel(SWEEPS[name][0])
             axis.set_ylabel(ylabel)
             axis.set_ylim(bottom=0)
             axis.grid(alpha=0.3)
-            if name in ("events", "accounts", "batch_size"):
+            if name in ("events", "accounts", "density", "batch_size"):
                 axis.set_xscale("log")
-        left.legend(fontsize=8)
+        axes[0].legend(fontsize=8)
         figure.suptitle(SWEEPS[name][1], fontsize=10)
         figure.tight_layout()
         path = out / f"scaling_{name}{'_quick' if results.quick else ''}.png"
@@ -592,8 +656,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/distillwatch-bench"), help="inputs and stores")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent, help="where reports go")
     parser.add_argument("--code-root", type=Path, default=REPO, help="checkout whose pipeline code is measured")
-    parser.add_argument("--sections", default="headline,events,accounts,window_ratio,batch_size")
-    parser.add_argument("--sweep-workers", type=int, default=2, help="Beam workers in the sweeps (full mode)")
+    parser.add_argument("--sections", default="headline,events,accounts,density,window_ratio,batch_size")
+    parser.add_argument("--sweep-workers", type=int, default=1, help="Beam workers in the sweeps (full mode)")
     args = parser.parse_args(argv)
 
     plan = QUICK if args.quick else FULL
@@ -604,30 +668,31 @@ def main(argv: list[str] | None = None) -> int:
     if not manifest.exists():
         print(f"no model at {manifest}: training a throwaway one (inference will be cheaper than the real model's)")
         manifest = throwaway_model(args.workdir / "throwaway-model", args.workdir / "events")
-    results = Results(plan, args.quick, machine(), str(manifest), str(args.code_root.resolve()))
+    results = Results(plan, args.quick, machine(), str(manifest), code_version(args.code_root.resolve()))
     bench = Bench(args.workdir, manifest, args.code_root.resolve())
     if "headline" in sections:
         print("end to end", flush=True)
         for events in plan.headline_events:
             for engine in (BASELINE, BEAM_1, BEAM_2):
                 results.headline.append(bench.measure(engine, reference_workload(events)))
-        if not args.quick:
-            # What the pipeline costs without OMP_NUM_THREADS=1 (scikit-learn then runs one OpenMP thread
-            # per core inside every worker), once, on the smallest input.
-            results.headline.append(bench.measure(BEAM_1_OPENMP, reference_workload(plan.headline_events[0])))
+        save(results, args.out)
     # Quick mode only checks the plumbing: its sweeps run the fast baseline, two runs at a time (the
     # headline checks Beam). A measurement runs one configuration at a time.
     sweep_engine = BEAM_2 if args.sweep_workers == 2 else BEAM_1
     engines = (BASELINE,) if args.quick else (BASELINE, sweep_engine)
-    run_sweeps(bench, plan, engines, results, sections, parallel=2 if args.quick else 1)
-    report = write_report(results, args.out)
-    images = plot(results, args.out)
-    (args.out / ("results_quick.json" if args.quick else "results.json")).write_text(
+    run_sweeps(bench, plan, engines, results, sections, 2 if args.quick else 1, lambda: save(results, args.out))
+    return 0
+
+
+def save(results: Results, out: Path) -> None:
+    """Writes the report, the plots and results.json for what has been measured so far."""
+    report = write_report(results, out)
+    images = plot(results, out)
+    (out / ("results_quick.json" if results.quick else "results.json")).write_text(
         json.dumps([asdict(m) for m in results.headline] + [asdict(m) for p in results.sweeps.values() for _, m in p],
                    indent=1, default=str)
     )  # fmt: skip
-    print(f"wrote {report} and {', '.join(p.name for p in images)}")
-    return 0
+    print(f"wrote {report} and {', '.join(p.name for p in images)}", flush=True)
 
 
 if __name__ == "__main__":

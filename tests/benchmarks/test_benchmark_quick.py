@@ -33,10 +33,16 @@ def test_quick_benchmark_writes_a_well_formed_report(tmp_path):
     )
     assert run.returncode == 0, run.stderr[-3000:]
     lines = (out / "RESULTS_quick.md").read_text().splitlines()
-    for heading in ("## Machine", "## Method", "## End to end", "## Time by stage (seconds, share of the stage sum)"):
+    for heading in (
+        "## Machine",
+        "## Plan",
+        "## Method",
+        "## End to end",
+        "## Time by stage (seconds, share of the stage sum)",
+    ):
         assert heading in lines
     scaling = [line for line in lines if line.startswith("## Scaling: ")]
-    assert len(scaling) == 4
+    assert len(scaling) == 5
     assert "## Targets" in lines
 
     headline = table_after(lines, "## End to end")
@@ -62,5 +68,5 @@ def test_quick_benchmark_writes_a_well_formed_report(tmp_path):
         assert len(sweep) >= 4 and all(len(row) == len(sweep[0]) for row in sweep)
     for png in out.glob("scaling_*_quick.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(list(out.glob("scaling_*_quick.png"))) == 4
+    assert len(list(out.glob("scaling_*_quick.png"))) == 5
     assert len(json.loads((out / "results_quick.json").read_text())) >= len(rows)
