@@ -4,7 +4,6 @@ rows, and gives the answer an analyst would expect (and the same answer on both)
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import math
 import uuid
@@ -16,9 +15,10 @@ import pytest
 
 from pipelines import queries
 from pipelines.sinks import schemas
-from pipelines.sinks.bigquery_emulator import EmulatorUnavailableError, create_dataset_and_tables, running_emulator
+from pipelines.sinks.bigquery_emulator import create_dataset_and_tables
+from tests.conftest import BIGQUERY_PROJECT
 
-PROJECT = "distillwatch-test"
+PROJECT = BIGQUERY_PROJECT
 NOW = dt.datetime.now(dt.UTC)
 # Three consecutive 5-minute windows within one UTC hour (so within one UTC day), two to three hours ago.
 BASE = (NOW - dt.timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
@@ -426,20 +426,8 @@ def test_cli_lists_queries(capsys):
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory):
-    with contextlib.ExitStack() as stack:
-        try:
-            running = stack.enter_context(
-                running_emulator(PROJECT, log_path=tmp_path_factory.mktemp("bqemulator") / "bqemulator.log")
-            )
-        except EmulatorUnavailableError as error:
-            pytest.skip(f"BigQuery emulator unavailable: {error}")
-        yield running
-
-
-@pytest.fixture(scope="module")
-def bigquery_dataset(emulator):
-    client = emulator.client()
+def bigquery_dataset(bigquery_emulator):
+    client = bigquery_emulator.client()
     dataset = f"queries_{uuid.uuid4().hex[:8]}"
     create_dataset_and_tables(client, dataset)
     for table, rows in (("account_scores", SCORES), ("alerts", ALERTS), ("campaigns", CAMPAIGNS)):
@@ -454,8 +442,8 @@ def _comparable(rows):
 
 @pytest.mark.integration
 @pytest.mark.parametrize("name", ALL_QUERIES)
-def test_query_on_bigquery_emulator(emulator, bigquery_dataset, duckdb_store, name):
-    client = emulator.client()
+def test_query_on_bigquery_emulator(bigquery_emulator, bigquery_dataset, duckdb_store, name):
+    client = bigquery_emulator.client()
 
     def run(query, params=None):
         rows = _plain_rows(queries.run_query_bigquery(client, bigquery_dataset, query, params))
@@ -469,16 +457,16 @@ def test_query_on_bigquery_emulator(emulator, bigquery_dataset, duckdb_store, na
 
 
 @pytest.mark.integration
-def test_views_are_created_in_bigquery_as_terraform_renders_them(emulator, bigquery_dataset):
-    client = emulator.client()
+def test_views_are_created_in_bigquery_as_terraform_renders_them(bigquery_emulator, bigquery_dataset):
+    client = bigquery_emulator.client()
     assert queries.create_views_bigquery(client, bigquery_dataset) == ["alert_reasons", "latest_account_risk"]
     rows = client.query(f"SELECT account_id FROM `{PROJECT}.{bigquery_dataset}.latest_account_risk` ORDER BY 1")
     assert [r["account_id"] for r in rows.result()] == ["extractor-1", "extractor-2", "organic-1"]
 
 
 @pytest.mark.integration
-def test_cli_queries_the_emulator(emulator, bigquery_dataset, capsys):
-    argv = ["top_risky_accounts", "--bq", f"{PROJECT}:{bigquery_dataset}", "--bq-endpoint", emulator.rest_url]
+def test_cli_queries_the_emulator(bigquery_emulator, bigquery_dataset, capsys):
+    argv = ["top_risky_accounts", "--bq", f"{PROJECT}:{bigquery_dataset}", "--bq-endpoint", bigquery_emulator.rest_url]
     assert _query_cli([*argv, "--param", "max_accounts=2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines[2:]] == ["extractor-1", "extractor-2"]

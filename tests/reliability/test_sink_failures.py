@@ -11,7 +11,6 @@ DuckDB (the embedded store): a run killed mid-write leaves a readable store hold
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -34,13 +33,12 @@ from pipelines.config import AlertPolicyConfig, DetectConfig, ModelConfig, Windo
 from pipelines.pipeline import build_pipeline
 from pipelines.sinks.bigquery_emulator import (
     EmulatorBigQueryClient,
-    EmulatorUnavailableError,
     _free_port,
-    running_emulator,
 )
+from tests.conftest import BIGQUERY_PROJECT
 from tests.reliability.faults import fail_first, faulty_proxy
 
-PROJECT = "distillwatch-test"
+PROJECT = BIGQUERY_PROJECT
 T0 = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 WINDOW = WindowConfig(size_s=300, period_s=300)  # tumbling: rows per account = panes it has events in
 ACCOUNTS = ("acct-a", "acct-b", "acct-c")
@@ -72,22 +70,10 @@ def events_file(directory: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory):
-    with contextlib.ExitStack() as stack:
-        try:
-            running = stack.enter_context(
-                running_emulator(PROJECT, log_path=tmp_path_factory.mktemp("bqemulator") / "bqemulator.log")
-            )
-        except EmulatorUnavailableError as error:
-            pytest.skip(f"BigQuery emulator unavailable: {error}")
-        yield running
-
-
 @pytest.fixture
-def dataset(emulator):
+def dataset(bigquery_emulator):
     name = f"rel_{uuid.uuid4().hex[:8]}"  # Beam caches the tables it created, per process
-    emulator.client().create_dataset(name)
+    bigquery_emulator.client().create_dataset(name)
     return name
 
 
@@ -119,8 +105,8 @@ def detect_to_bigquery(directory: Path, dataset: str, manifest: str) -> None:
         build_pipeline(pipeline, config)
 
 
-def read(emulator, dataset: str, table: str) -> list[dict]:
-    rows = emulator.client().query(f"SELECT * FROM `{PROJECT}.{dataset}.{table}`").result()
+def read(bigquery_emulator, dataset: str, table: str) -> list[dict]:
+    rows = bigquery_emulator.client().query(f"SELECT * FROM `{PROJECT}.{dataset}.{table}`").result()
     return [dict(row.items()) for row in rows]
 
 
@@ -137,22 +123,22 @@ def check_scores_landed_once(scores: list[dict]) -> None:
 @pytest.mark.integration
 @pytest.mark.slow
 def test_rows_bigquery_rejects_are_dead_lettered_with_the_whole_row(
-    emulator, dataset, route_bigquery, tmp_path, model_manifest
+    bigquery_emulator, dataset, route_bigquery, tmp_path, model_manifest
 ):
     from google.cloud import bigquery
 
     # Schema drift: the alerts table exists with `severity` as INT64, so every alert row is invalid.
     schema = [bigquery.SchemaField(c.name, c.type, c.mode) for c in bigquery_sink.schemas.ALERTS.columns[:5]]
     schema.append(bigquery.SchemaField("severity", "INT64"))
-    emulator.client().create_table(bigquery.Table(f"{PROJECT}.{dataset}.alerts", schema=schema))
-    route_bigquery(emulator.rest_url)
+    bigquery_emulator.client().create_table(bigquery.Table(f"{PROJECT}.{dataset}.alerts", schema=schema))
+    route_bigquery(bigquery_emulator.rest_url)
 
     detect_to_bigquery(tmp_path, dataset, model_manifest)
 
-    scores = read(emulator, dataset, "account_scores")
+    scores = read(bigquery_emulator, dataset, "account_scores")
     check_scores_landed_once(scores)
-    assert read(emulator, dataset, "alerts") == []
-    dead = read(emulator, dataset, "dead_letter")
+    assert read(bigquery_emulator, dataset, "alerts") == []
+    dead = read(bigquery_emulator, dataset, "dead_letter")
     parse = [row for row in dead if row["stage"] == "parse"]
     sink = [row for row in dead if row["stage"] == "sink"]
     assert len(parse) == len(BAD_LINES) and len(dead) == len(parse) + len(sink)
@@ -171,19 +157,19 @@ def test_rows_bigquery_rejects_are_dead_lettered_with_the_whole_row(
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", [503, "drop"], ids=["http-503", "connection-dropped"])
 def test_transient_insert_failures_are_retried_and_every_row_lands_once(
-    emulator, dataset, route_bigquery, tmp_path, model_manifest, fault
+    bigquery_emulator, dataset, route_bigquery, tmp_path, model_manifest, fault
 ):
-    with faulty_proxy(emulator.rest_url, fail_first(3, "/insertAll", fault)) as proxy:
+    with faulty_proxy(bigquery_emulator.rest_url, fail_first(3, "/insertAll", fault)) as proxy:
         route_bigquery(proxy.url)
         detect_to_bigquery(tmp_path, dataset, model_manifest)
     assert len(proxy.faults("/insertAll")) == 3  # the faults really happened
 
-    scores = read(emulator, dataset, "account_scores")
+    scores = read(bigquery_emulator, dataset, "account_scores")
     check_scores_landed_once(scores)
-    alerts = read(emulator, dataset, "alerts")
+    alerts = read(bigquery_emulator, dataset, "alerts")
     assert sorted(row["account_id"] for row in alerts) == sorted(expected_alert_accounts(scores))
     assert len({row["alert_id"] for row in alerts}) == len(alerts)
-    dead = read(emulator, dataset, "dead_letter")
+    dead = read(bigquery_emulator, dataset, "dead_letter")
     assert sorted(row["stage"] for row in dead) == ["parse"] * len(BAD_LINES)  # nothing failed for good
 
 

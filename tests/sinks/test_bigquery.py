@@ -3,7 +3,6 @@ official google-cloud-bigquery client; and the Terraform table schemas are the o
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import uuid
@@ -17,28 +16,16 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.sinks import schemas
 from pipelines.sinks.bigquery import WriteTableToBigQuery
-from pipelines.sinks.bigquery_emulator import EmulatorUnavailableError, running_emulator
+from tests.conftest import BIGQUERY_PROJECT
 
-PROJECT = "distillwatch-test"
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory):
-    with contextlib.ExitStack() as stack:
-        try:
-            running = stack.enter_context(
-                running_emulator(PROJECT, log_path=tmp_path_factory.mktemp("bqemulator") / "bqemulator.log")
-            )
-        except EmulatorUnavailableError as error:
-            pytest.skip(f"BigQuery emulator unavailable: {error}")
-        yield running
+PROJECT = BIGQUERY_PROJECT
 
 
 @pytest.fixture
-def dataset(emulator):
+def dataset(bigquery_emulator):
     # A fresh dataset per test: Beam caches the tables it created per process, by project:dataset.table.
     name = f"sink_{uuid.uuid4().hex[:8]}"
-    emulator.client().create_dataset(name)
+    bigquery_emulator.client().create_dataset(name)
     return name
 
 
@@ -126,8 +113,8 @@ def _read(client, dataset, table, order_by):
 
 
 @pytest.mark.integration
-def test_write_to_bigquery_streams_rows_and_dead_letters_rejected_ones(emulator, dataset):
-    test_client = emulator.beam_client()
+def test_write_to_bigquery_streams_rows_and_dead_letters_rejected_ones(bigquery_emulator, dataset):
+    test_client = bigquery_emulator.beam_client()
     with beam.Pipeline(options=PipelineOptions(flags=[])) as pipeline:
         scores = pipeline | "Scores" >> beam.Create(SCORES)
         alerts = pipeline | "Alerts" >> beam.Create([ALERT, BAD_ALERT])
@@ -148,7 +135,7 @@ def test_write_to_bigquery_streams_rows_and_dead_letters_rejected_ones(emulator,
             PROJECT, dataset, "dead_letter", test_client=test_client
         )
 
-    client = emulator.client()
+    client = bigquery_emulator.client()
     assert _read(client, dataset, "account_scores", "account_id") == SCORES
     assert _read(client, dataset, "alerts", "alert_id") == [ALERT]
     assert _read(client, dataset, "campaigns", "campaign_id") == [CAMPAIGN]
@@ -174,8 +161,8 @@ def test_write_to_bigquery_streams_rows_and_dead_letters_rejected_ones(emulator,
 
 
 @pytest.mark.integration
-def test_emulator_client_survives_beam_pickling_and_reaches_the_emulator(emulator, dataset):
-    restored = pickler.loads(pickler.dumps(emulator.beam_client()))
+def test_emulator_client_survives_beam_pickling_and_reaches_the_emulator(bigquery_emulator, dataset):
+    restored = pickler.loads(pickler.dumps(bigquery_emulator.beam_client()))
     response = restored.datasets.Get(apitools_bigquery.BigqueryDatasetsGetRequest(projectId=PROJECT, datasetId=dataset))
     assert response.datasetReference.datasetId == dataset
 
