@@ -20,6 +20,7 @@ import msgspec
 import orjson
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from models.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
 from pipelines.contract import UsageEvent, decode_event
 from pipelines.pipeline import build_pipeline
@@ -187,6 +188,8 @@ def run(args: argparse.Namespace) -> int:
     if not Path(args.model).is_file():
         print(f"distillwatch demo: no model manifest at {args.model}; train one first (distillwatch train)")
         return 1
+    # Like `detect`: refuse a tampered or mismatched artifact before starting anything.
+    load_verified_model(args.model)
     started = dt.datetime.now(dt.UTC)
     output = args.output or f"out/demo-{started:%Y%m%dT%H%M%S}.duckdb"
     Path(output).parent.mkdir(parents=True, exist_ok=True)

@@ -55,6 +55,16 @@ def tampered_run(request, tmp_path_factory, model_manifest):
     return artifact / model_file, str(raised.value), counts
 
 
+def test_a_tampered_artifact_stops_the_streaming_demo_before_it_starts(tmp_path, model_manifest):
+    artifact = tmp_path / "artifact"
+    shutil.copytree(Path(model_manifest).parent, artifact)
+    flip_one_bit(artifact)
+    output = tmp_path / "demo.duckdb"
+    with pytest.raises(ModelIntegrityError, match="does not match the manifest"):
+        main(["demo", "--streaming", "--model", str(artifact / "manifest.json"), "--output", str(output)])
+    assert not output.exists()  # refused before the store, the emulator or the pipeline started
+
+
 def test_a_tampered_artifact_stops_detect_with_a_clear_error_and_scores_nothing(tampered_run):
     model_path, message, counts = tampered_run
     assert f"refusing to load {model_path}" in message
