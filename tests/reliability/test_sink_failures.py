@@ -155,6 +155,38 @@ def test_rows_bigquery_rejects_are_dead_lettered_with_the_whole_row(
 
 @pytest.mark.integration
 @pytest.mark.slow
+def test_a_dead_letter_bigquery_rejects_twice_is_counted_not_silently_lost(
+    bigquery_emulator, dataset, route_bigquery, tmp_path, model_manifest
+):
+    from google.cloud import bigquery
+
+    # Schema drift on the dead_letter table itself: `stage` as INT64, so no dead letter can be stored there.
+    schema = [
+        bigquery.SchemaField(c.name, "INT64" if c.name == "stage" else c.type, c.mode)
+        for c in bigquery_sink.schemas.DEAD_LETTER.columns
+    ]
+    bigquery_emulator.client().create_table(bigquery.Table(f"{PROJECT}.{dataset}.dead_letter", schema=schema))
+    route_bigquery(bigquery_emulator.rest_url)
+    config = DetectConfig(
+        input=str(events_file(tmp_path)),
+        output=f"bq:{PROJECT}:{dataset}",
+        window=WINDOW,
+        alerts=POLICY,
+        model=ModelConfig(model_manifest),
+    )
+    pipeline = beam.Pipeline(options=PipelineOptions(flags=[], runner="FnApiRunner"))
+    build_pipeline(pipeline, config)
+    result = pipeline.run()
+    result.wait_until_finish()
+
+    unstorable = result.metrics().query(beam.metrics.MetricsFilter().with_name("dead_letters_unstorable"))
+    assert sum(counter.committed for counter in unstorable["counters"]) == len(BAD_LINES)
+    assert read(bigquery_emulator, dataset, "dead_letter") == []
+    check_scores_landed_once(read(bigquery_emulator, dataset, "account_scores"))
+
+
+@pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", [503, "drop"], ids=["http-503", "connection-dropped"])
 def test_transient_insert_failures_are_retried_and_every_row_lands_once(
     bigquery_emulator, dataset, route_bigquery, tmp_path, model_manifest, fault
