@@ -4,9 +4,11 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import TimestampedValue
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipelines.config import WindowConfig
-from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents, too_late
+from pipelines.delivery import AnyDelivery, DeduplicateEvents, RouteTooLateEvents, UsageEventCoder, too_late
 from pipelines.validate import DEAD_LETTER
 from tests.events import T0, event
 
@@ -55,3 +57,21 @@ def test_streaming_events_beyond_allowed_lateness_are_dead_lettered_not_dropped(
         assert_that(gated.events | beam.Map(lambda e: e.event_id), equal_to(["acct-1-10", "acct-1-400", "acct-1-1200"]))
         late = gated[DEAD_LETTER] | beam.Map(lambda row: (row["stage"], row["event_id"], row["source"]))
         assert_that(late, equal_to([("late", "acct-1-20", "test")]), label="late")
+
+
+@given(
+    n=st.integers(0, 10**6),
+    tokens=st.integers(0, 2**31),
+    prompt=st.none() | st.text(max_size=200),
+    temperature=st.none() | st.floats(0, 10),
+    logprobs=st.none() | st.booleans(),
+)
+def test_the_shuffle_coder_round_trips_every_field(n, tokens, prompt, temperature, logprobs):
+    overrides = {"prompt_tokens": tokens, "params": {"temperature": temperature, "logprobs": logprobs}}
+    if prompt is not None:
+        overrides["prompt"] = {"text": prompt}
+    original = event(n, **overrides)
+    coder = AnyDelivery().get_accumulator_coder()
+    assert coder.decode(coder.encode(original)) == original
+    assert coder.decode(coder.encode(None)) is None  # an empty accumulator
+    assert UsageEventCoder().is_deterministic()
