@@ -27,6 +27,7 @@ import duckdb
 import orjson
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.runners.runner import PipelineResult
 
 import pipelines.sinks.bigquery as bigquery_sink
 from pipelines.config import AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
@@ -93,7 +94,7 @@ def route_bigquery(monkeypatch):
     return route
 
 
-def detect_to_bigquery(directory: Path, dataset: str, manifest: str) -> None:
+def detect_to_bigquery(directory: Path, dataset: str, manifest: str) -> PipelineResult:
     config = DetectConfig(
         input=str(events_file(directory)),
         output=f"bq:{PROJECT}:{dataset}",
@@ -101,8 +102,11 @@ def detect_to_bigquery(directory: Path, dataset: str, manifest: str) -> None:
         alerts=POLICY,
         model=ModelConfig(manifest),
     )
-    with beam.Pipeline(options=PipelineOptions(flags=[], runner="FnApiRunner")) as pipeline:
-        build_pipeline(pipeline, config)
+    pipeline = beam.Pipeline(options=PipelineOptions(flags=[], runner="FnApiRunner"))
+    build_pipeline(pipeline, config)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return result
 
 
 def read(bigquery_emulator, dataset: str, table: str) -> list[dict]:
@@ -167,17 +171,8 @@ def test_a_dead_letter_bigquery_rejects_twice_is_counted_not_silently_lost(
     ]
     bigquery_emulator.client().create_table(bigquery.Table(f"{PROJECT}.{dataset}.dead_letter", schema=schema))
     route_bigquery(bigquery_emulator.rest_url)
-    config = DetectConfig(
-        input=str(events_file(tmp_path)),
-        output=f"bq:{PROJECT}:{dataset}",
-        window=WINDOW,
-        alerts=POLICY,
-        model=ModelConfig(model_manifest),
-    )
-    pipeline = beam.Pipeline(options=PipelineOptions(flags=[], runner="FnApiRunner"))
-    build_pipeline(pipeline, config)
-    result = pipeline.run()
-    result.wait_until_finish()
+
+    result = detect_to_bigquery(tmp_path, dataset, model_manifest)
 
     unstorable = result.metrics().query(beam.metrics.MetricsFilter().with_name("dead_letters_unstorable"))
     assert sum(counter.committed for counter in unstorable["counters"]) == len(BAD_LINES)
