@@ -61,7 +61,7 @@ def test_streaming_events_beyond_allowed_lateness_are_dead_lettered_not_dropped(
 
 @given(
     n=st.integers(0, 10**6),
-    tokens=st.integers(0, 2**31),
+    tokens=st.integers(0, 2**31 - 1),  # the contract's Count range
     prompt=st.none() | st.text(max_size=200),
     temperature=st.none() | st.floats(0, 10),
     logprobs=st.none() | st.booleans(),
