@@ -7,8 +7,13 @@ setup(
     version="0.1.0",
     description="Streaming detector for model extraction / distillation abuse of an AI provider's API",
     python_requires=">=3.11",
-    packages=find_packages(include=["pipelines*", "models*", "simulator*"]),
-    package_data={"pipelines": ["schema/*.json"], "models": ["artifacts/*"], "simulator": ["data/*.json"]},
+    packages=find_packages(include=["pipelines*", "models*", "simulator*", "distillwatch*", "devtools*"]),
+    package_data={
+        "pipelines": ["schema/*.json"],
+        "models": ["artifacts/*"],
+        "simulator": ["data/*.json"],
+        "distillwatch": ["sql/*.sql", "sql/views/*.sql"],
+    },
     install_requires=[
         "apache-beam[gcp]==2.77.0",
         "google-cloud-pubsub>=2.20",
@@ -34,5 +39,5 @@ setup(
             "duckdb-extension-spatial==1.5.5",
         ],
     },
-    entry_points={"console_scripts": ["distillwatch=pipelines.cli:main"]},
+    entry_points={"console_scripts": ["distillwatch=distillwatch.cli:main"]},
 )

@@ -97,7 +97,7 @@ def _batches(rows: np.ndarray, size: int) -> Iterator[np.ndarray]:
 def run_baseline(spec: RunSpec) -> RunResult:
     import threadpoolctl
 
-    from models.artifact import load_verified_model
+    from pipelines.artifact import load_verified_model
     from pipelines.contract import decode_event
     from pipelines.features.extract import feature_vector
     from pipelines.features.offline import account_windows

@@ -238,7 +238,7 @@ def throwaway_model(directory: Path, workdir: Path) -> Path:
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from models.artifact import ModelManifest, save_model
+    from pipelines.artifact import ModelManifest, save_model
     from pipelines.contract import decode_event
     from pipelines.features.extract import feature_vector
     from pipelines.features.offline import account_windows

@@ -29,10 +29,10 @@ import duckdb
 import numpy as np
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from devtools.demo import FEED_TICK_S, STREAMING_RUNNER, ReplayFeed, simulated_events
+from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
-from pipelines.demo import FEED_TICK_S, STREAMING_RUNNER, ReplayFeed, simulated_events
 from pipelines.pipeline import build_pipeline
-from pipelines.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
 from pipelines.sinks.duckdb_sink import open_store
 from simulator.generator import Simulation, SimulationConfig
 

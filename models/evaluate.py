@@ -26,7 +26,6 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 from threadpoolctl import threadpool_limits
 
-from models.artifact import LoadedModel, ModelIntegrityError, ModelManifest, load_verified_model
 from models.dataset import SimulationSpec, WindowDataset, request_counts, select_runs, simulate_many
 from models.metrics import (
     OperatingPoint,
@@ -39,6 +38,7 @@ from models.metrics import (
     wilson_interval,
 )
 from models.train import training_specs
+from pipelines.artifact import LoadedModel, ModelIntegrityError, ModelManifest, load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, WindowConfig
 from pipelines.scoring import explain
 

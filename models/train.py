@@ -25,8 +25,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from models.artifact import ModelManifest, save_model
 from models.dataset import SimulationSpec, WindowDataset, simulate, simulate_many
+from pipelines.artifact import ModelManifest, save_model
 from pipelines.config import WindowConfig
 from pipelines.features.spec import FEATURE_NAMES
 

@@ -24,20 +24,8 @@ from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.utils.timestamp import Timestamp
 
+from pipelines.base import ScoredWindow
 from pipelines.config import AlertPolicyConfig
-from pipelines.scoring import Reason
-
-
-@dataclass(frozen=True)
-class ScoredWindow:
-    account_id: str
-    window_start: float
-    window_end: float
-    request_count: int
-    features: dict[str, float]
-    score: float
-    model_version: str
-    reasons: tuple[Reason, ...]
 
 
 def alert_id(window: ScoredWindow) -> str:

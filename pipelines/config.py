@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MODEL_MANIFEST = str(Path(__file__).resolve().parent.parent / "models" / "artifacts" / "manifest.json")
+_SUBSCRIPTION = re.compile(r"projects/[^/]+/subscriptions/[^/]+")
+
+
+def is_subscription(source: str) -> bool:
+    """The one rule for streaming: a run reads Pub/Sub, and so streams, exactly when its input is a subscription.
+
+    Any other `projects/...` path (a topic, a typo) is refused rather than read as a file glob.
+    """
+    if _SUBSCRIPTION.fullmatch(source):
+        return True
+    if source.startswith("projects/"):
+        raise ValueError(
+            f"--input {source!r}: a Pub/Sub input must be a subscription, projects/PROJECT/subscriptions/NAME "
+            "(the pipeline pulls from a subscription, never from a topic)"
+        )
+    return False
 
 
 @dataclass(frozen=True)
@@ -79,7 +96,7 @@ class DetectConfig:
 
     @property
     def reads_pubsub(self) -> bool:
-        return self.input.startswith("projects/") and "/subscriptions/" in self.input
+        return is_subscription(self.input)
 
     @property
     def writes_bigquery(self) -> bool:
@@ -100,11 +117,11 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pubsub-id-label", default=None, help="Dataflow only: attribute to dedup on, e.g. event_id")
 
 
-def detect_config_from_args(args: argparse.Namespace, streaming: bool) -> DetectConfig:
+def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
     return DetectConfig(
         input=args.input,
         output=args.output,
-        streaming=streaming,
+        streaming=is_subscription(args.input),
         window=WindowConfig(args.window_size, args.window_period, args.allowed_lateness),
         alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown, min_requests=args.min_requests),
         model=ModelConfig(args.model, args.watch_models, batch_size=args.inference_batch_size),

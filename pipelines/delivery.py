@@ -26,9 +26,9 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec
 from apache_beam.transforms.window import GlobalWindow, TimestampedValue
 from apache_beam.utils.timestamp import Timestamp
 
+from pipelines.base import DEAD_LETTER, dead_letter_row
 from pipelines.config import WindowConfig
 from pipelines.contract import UsageEvent, encode_event
-from pipelines.validate import DEAD_LETTER, dead_letter_row
 
 # The watermark bound is tracked per shard of accounts: enough keys to spread the work, few enough that
 # every shard sees events often and its bound stays close to the true watermark.

@@ -18,7 +18,8 @@ from apache_beam.ml.inference.base import KeyedModelHandler, PredictionResult, R
 from apache_beam.ml.inference.utils import WatchFilePattern
 from apache_beam.transforms import window
 
-from pipelines.alerting import ApplyAlertPolicy, ScoredWindow
+from pipelines.alerting import ApplyAlertPolicy
+from pipelines.base import DEAD_LETTER, AccountWindow, ScoredWindow, utc_now_iso
 from pipelines.campaigns import DetectCampaigns
 from pipelines.config import DetectConfig, WindowConfig
 from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
@@ -26,18 +27,8 @@ from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
 from pipelines.scoring import ExtractionRiskModelHandler
 from pipelines.sinks.rows import alert_row, score_row
-from pipelines.validate import DEAD_LETTER, parse_events, utc_now_iso
+from pipelines.validate import parse_events
 from pipelines.windowing import WindowPerAccount
-
-
-@dataclass(frozen=True)
-class WindowKey:
-    """What travels beside a feature vector through RunInference."""
-
-    account_id: str
-    window_start: float
-    window_end: float
-    features: dict[str, float]
 
 
 @dataclass
@@ -58,15 +49,15 @@ class ComputeFeatures(beam.DoFn):
         self,
         element: tuple[str, WindowAccumulator],
         window_param: Any = beam.DoFn.WindowParam,
-    ) -> Iterator[tuple[WindowKey, np.ndarray]]:
+    ) -> Iterator[tuple[AccountWindow, np.ndarray]]:
         account_id, accumulator = element
         start, end = float(window_param.start), float(window_param.end)
         features = feature_dict(accumulator, start, end)
         self.windows.inc()
-        yield WindowKey(account_id, start, end, features), feature_vector(features)
+        yield AccountWindow(account_id, start, end, features), feature_vector(features)
 
 
-def to_scored_window(element: tuple[WindowKey, PredictionResult]) -> tuple[str, ScoredWindow]:
+def to_scored_window(element: tuple[AccountWindow, PredictionResult]) -> tuple[str, ScoredWindow]:
     key, prediction = element
     score = prediction.inference
     scored = ScoredWindow(
@@ -138,7 +129,9 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
     # Cross-account stage on fixed windows of the window size: one linking pass per window, with the
     # per-account scores of those same windows joined into each cluster's score.
     campaign_window = WindowConfig(config.window.size_s, config.window.size_s, config.window.allowed_lateness_s)
-    campaigns = {"events": events, "scores": scored} | "DetectCampaigns" >> DetectCampaigns(campaign_window)
+    campaigns = {"events": events, "scores": scored} | "DetectCampaigns" >> DetectCampaigns(
+        campaign_window, config.streaming
+    )
     return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter, campaigns=campaigns)
 
 

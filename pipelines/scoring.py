@@ -1,6 +1,6 @@
 """Scoring through Beam RunInference with a scikit-learn model handler (predict_proba).
 
-The handler loads the verified artifact (`models.artifact`), scores batches of feature vectors and, for
+The handler loads the verified artifact (`pipelines.artifact`), scores batches of feature vectors and, for
 windows that may alert, explains the score by occlusion: each feature in turn is reset to its benign
 median and the score drop is its contribution. One extra predict_proba call per batch covers them all.
 """
@@ -11,28 +11,15 @@ import functools
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 from threadpoolctl import ThreadpoolController
 
-from models.artifact import LoadedModel, ModelIntegrityError, load_verified_model
+from pipelines.artifact import LoadedModel, ModelIntegrityError, load_verified_model
+from pipelines.base import Reason, Score
 from pipelines.features.spec import FEATURE_NAMES
-
-
-@dataclass(frozen=True)
-class Reason:
-    feature: str
-    value: float
-    contribution: float
-
-
-@dataclass(frozen=True)
-class Score:
-    probability: float
-    reasons: tuple[Reason, ...]  # empty unless the score reached the explanation threshold
 
 
 def explain(model: LoadedModel, rows: np.ndarray, scores: np.ndarray, max_reasons: int) -> list[tuple[Reason, ...]]:

@@ -2,74 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import apache_beam as beam
 import msgspec
-import orjson
 from apache_beam.transforms.window import TimestampedValue
 
+from pipelines.base import DEAD_LETTER, RawRecord, dead_letter_row
 from pipelines.contract import UsageEvent, decode_event
-
-DEAD_LETTER = "dead_letter"
-MAX_PAYLOAD_CHARS = 4096
-REDACTED = "[redacted]"
-# Prompt text must never reach a sink, even inside a record we could not parse.
-_PROMPT_TEXT = re.compile(rb'"text"\s*:\s*"(?:[^"\\]|\\.)*"?')
-
-RawRecord = tuple[str, bytes]  # (source, payload): file path or subscription[/message id], raw bytes
-
-
-def utc_now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat()
-
-
-def _redacted_payload(payload: bytes) -> str:
-    try:
-        document = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        document = None
-    text = None
-    if isinstance(document, dict):
-        prompt = document.get("prompt")
-        if isinstance(prompt, dict) and "text" in prompt:
-            prompt["text"] = REDACTED
-        try:
-            text = orjson.dumps(document, default=str).decode()
-        except orjson.JSONEncodeError:  # nested deeper than orjson writes: fall back to the raw bytes
-            text = None
-    if text is None:
-        text = _PROMPT_TEXT.sub(b'"text":"' + REDACTED.encode() + b'"', payload).decode("utf-8", "backslashreplace")
-    return text[:MAX_PAYLOAD_CHARS]
-
-
-def _identity_of(payload: bytes) -> tuple[str | None, str | None]:
-    """account_id and event_id of a bad record, when they can still be read, so analysts can follow up."""
-    try:
-        document = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        return None, None
-    if not isinstance(document, dict):
-        return None, None
-    account, event = document.get("account_id"), document.get("event_id")
-    return (account if isinstance(account, str) else None), (event if isinstance(event, str) else None)
-
-
-def dead_letter_row(source: str, payload: bytes, error: str, stage: str = "parse") -> dict[str, Any]:
-    account_id, event_id = _identity_of(payload)
-    return {
-        "received_at": utc_now_iso(),
-        "stage": stage,
-        "source": source,
-        "error": error[:1024],
-        "payload": _redacted_payload(payload),
-        "payload_bytes": len(payload),
-        "account_id": account_id,
-        "event_id": event_id,
-    }
 
 
 class ParseEvents(beam.DoFn):

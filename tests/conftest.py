@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipelines.sinks.bigquery_emulator import BigQueryEmulator, EmulatorUnavailableError, running_emulator
+from devtools.bigquery_emulator import BigQueryEmulator, EmulatorUnavailableError, running_emulator
 
 BIGQUERY_PROJECT = "distillwatch-test"
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import duckdb
 import pytest
 
-from pipelines.cli import main
+from distillwatch.cli import main
 
 BAD_LINES = [
     b'{"event_id": "broken", "event_time": ',  # truncated JSON

@@ -31,8 +31,9 @@ def test_terraform_files_are_formatted():
 
 
 def test_terraform_configuration_is_valid(tmp_path):
-    # A copy, so init leaves no .terraform/ or lock file in the tree; views are read from ../sql/views.
+    # A copy, so init leaves no .terraform/ or lock file in the tree; views are read from ../../distillwatch/sql.
     shutil.copytree(INFRA, tmp_path / "infra")
+    shutil.copytree(INFRA.parent / "distillwatch" / "sql", tmp_path / "distillwatch" / "sql")
     module = tmp_path / "infra" / "terraform"
     init = _terraform("init", "-backend=false", "-input=false", "-no-color", cwd=module)
     if init.returncode != 0 and any(marker in init.stderr for marker in PROVIDER_UNREACHABLE):

@@ -20,51 +20,14 @@ import apache_beam as beam
 from apache_beam.transforms import window
 from apache_beam.utils.timestamp import Timestamp
 
+from pipelines.base import utc_now_iso
 from pipelines.campaigns.clustering import ComponentsFn
 from pipelines.campaigns.config import CampaignConfig
 from pipelines.campaigns.evidence import AccountEvidence, AccountSummary, Token, summarise
 from pipelines.campaigns.linking import CollectPosting, SharedToken, link_keys, shared_tokens
 from pipelines.campaigns.scoring import Member, campaign_row
 from pipelines.config import WindowConfig
-from pipelines.contract import UsageEvent
-from pipelines.validate import utc_now_iso
-
-
-class AccumulateEvidence(beam.CombineFn):
-    def create_accumulator(self) -> AccountEvidence:
-        return AccountEvidence()
-
-    def add_input(self, evidence: AccountEvidence, event: UsageEvent) -> AccountEvidence:
-        evidence.add(event)
-        return evidence
-
-    def merge_accumulators(self, accumulators: Iterable[AccountEvidence]) -> AccountEvidence:
-        merged, *rest = accumulators
-        for evidence in rest:
-            merged.merge(evidence)
-        return merged
-
-    def extract_output(self, evidence: AccountEvidence) -> AccountEvidence:
-        return evidence
-
-
-class MergePaneEvidence(beam.CombineFn):
-    """Pane evidence into window evidence. A pane feeds several windows, so inputs are never mutated."""
-
-    def create_accumulator(self) -> AccountEvidence:
-        return AccountEvidence()
-
-    def add_input(self, evidence: AccountEvidence, pane: AccountEvidence) -> AccountEvidence:
-        return evidence.merge(pane)
-
-    def merge_accumulators(self, accumulators: Iterable[AccountEvidence]) -> AccountEvidence:
-        merged = AccountEvidence()
-        for evidence in accumulators:
-            merged.merge(evidence)
-        return merged
-
-    def extract_output(self, evidence: AccountEvidence) -> AccountEvidence:
-        return evidence
+from pipelines.windowing import PanesToWindows
 
 
 class Summarise(beam.DoFn):
@@ -137,24 +100,19 @@ class DetectCampaigns(beam.PTransform):
     or `WindowConfig(size, size)` for fixed windows (one linking pass per window size instead of per period).
     """
 
-    def __init__(self, window_config: WindowConfig, config: CampaignConfig | None = None) -> None:
+    def __init__(self, window_config: WindowConfig, streaming: bool, config: CampaignConfig | None = None) -> None:
         super().__init__()
         self._window = window_config
+        self._streaming = streaming
         self._config = config or CampaignConfig()
 
     def expand(self, inputs: beam.PCollection | dict[str, beam.PCollection]) -> beam.PCollection:
         events, scores = (inputs["events"], inputs.get("scores")) if isinstance(inputs, dict) else (inputs, None)
         config, size, period = self._config, self._window.size_s, self._window.period_s
         windows = window.SlidingWindows(size, period)
-        summaries = (
-            events
-            | "KeyByAccount" >> beam.Map(lambda event: (event.account_id, event))
-            | "PaneWindows" >> beam.WindowInto(window.FixedWindows(period))
-            | "AccumulatePanes" >> beam.CombinePerKey(AccumulateEvidence())
-            | "Windows" >> beam.WindowInto(windows)
-            | "MergePanes" >> beam.CombinePerKey(MergePaneEvidence())
-            | "Summarise" >> beam.ParDo(Summarise(config))
-        )
+        # One judgement per window, on complete data: no late firings.
+        evidence = PanesToWindows(self._window, self._streaming, AccountEvidence, late_firings=False).expand(events)
+        summaries = evidence | "Summarise" >> beam.ParDo(Summarise(config))
         shared = (
             summaries
             # Keyed by a plain (kind, value) tuple, which Beam encodes deterministically without pickling.

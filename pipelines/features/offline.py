@@ -10,20 +10,12 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 
+from pipelines.base import AccountWindow
 from pipelines.config import WindowConfig
 from pipelines.contract import UsageEvent
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict
-
-
-@dataclass(frozen=True)
-class AccountWindow:
-    account_id: str
-    window_start: float
-    window_end: float
-    features: dict[str, float]
 
 
 def _merged(left: WindowAccumulator, right: WindowAccumulator) -> WindowAccumulator:

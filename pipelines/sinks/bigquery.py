@@ -10,8 +10,8 @@ import orjson
 from apache_beam.io.gcp.bigquery import BigQueryDisposition, WriteToBigQuery
 from apache_beam.io.gcp.bigquery_tools import RetryStrategy
 
+from pipelines.base import dead_letter_row
 from pipelines.sinks import schemas
-from pipelines.validate import dead_letter_row
 
 SINK_STAGE = "sink"
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 
-from pipelines.alerting import ScoredWindow, alert_id
+from pipelines.alerting import alert_id
+from pipelines.base import ScoredWindow
 
 
 def iso_utc(seconds: float) -> str:

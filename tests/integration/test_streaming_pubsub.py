@@ -20,13 +20,13 @@ import numpy as np
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from models.artifact import load_verified_model
+from devtools.demo import ReplayFeed, simulated_events
+from devtools.pubsub_emulator import EmulatorUnavailableError, EventPublisher, PacedPublisher, PubSubEmulator
+from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
-from pipelines.demo import ReplayFeed, simulated_events
 from pipelines.features.extract import feature_vector
 from pipelines.features.offline import account_windows
 from pipelines.pipeline import build_pipeline
-from pipelines.pubsub_emulator import EmulatorUnavailableError, EventPublisher, PacedPublisher, PubSubEmulator
 from pipelines.sinks.duckdb_sink import open_store
 from simulator.archetypes import ARCHETYPES
 from simulator.generator import Simulation, SimulationConfig

@@ -3,7 +3,7 @@ import argparse
 import pytest
 
 from models import evaluate
-from models.artifact import ModelManifest, load_verified_model
+from pipelines.artifact import ModelManifest, load_verified_model
 
 
 def arguments(manifest, *extra: str, held_out_seeds=(5,), variant_seeds=(6,)) -> argparse.Namespace:

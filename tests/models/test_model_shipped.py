@@ -2,8 +2,8 @@
 
 import pytest
 
-from models.artifact import ModelManifest, load_verified_model
 from models.train import feature_probe, probe_drift, training_specs
+from pipelines.artifact import ModelManifest, load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, WindowConfig
 
 

@@ -3,9 +3,9 @@ import re
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from models.artifact import load_verified_model
 from models.dataset import request_counts
 from models.train import RELEASE, train
+from pipelines.artifact import load_verified_model
 
 
 def test_tiny_training_ships_a_verified_artifact_that_ranks_unseen_extraction_windows_first(

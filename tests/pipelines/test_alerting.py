@@ -5,9 +5,9 @@ from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.alerting import ApplyAlertPolicy, ScoredWindow, alert_id, decide
+from pipelines.alerting import ApplyAlertPolicy, alert_id, decide
+from pipelines.base import Reason, ScoredWindow
 from pipelines.config import AlertPolicyConfig
-from pipelines.scoring import Reason
 
 
 def scored(end, score, account_id="a", count=100):

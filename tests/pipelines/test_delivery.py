@@ -7,9 +7,9 @@ from apache_beam.transforms.window import TimestampedValue
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipelines.base import DEAD_LETTER
 from pipelines.config import WindowConfig
 from pipelines.delivery import AnyDelivery, DeduplicateEvents, RouteTooLateEvents, UsageEventCoder, too_late
-from pipelines.validate import DEAD_LETTER
 from tests.events import T0, event
 
 BASE = T0.timestamp()

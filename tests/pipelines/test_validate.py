@@ -3,7 +3,8 @@ import orjson
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.validate import MAX_PAYLOAD_CHARS, REDACTED, dead_letter_row, parse_events
+from pipelines.base import MAX_PAYLOAD_CHARS, REDACTED, dead_letter_row
+from pipelines.validate import parse_events
 from tests.events import event_bytes, event_dict
 
 

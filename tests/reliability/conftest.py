@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.artifact import ModelIntegrityError, ModelManifest, load_verified_model
+from pipelines.artifact import ModelIntegrityError, ModelManifest, load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST
 
 # Hypothesis examples actually run per fuzz test (filled in by the tests, printed at the end of the session).

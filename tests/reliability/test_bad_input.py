@@ -20,11 +20,12 @@ from apache_beam.transforms.window import TimestampedValue
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.base import DEAD_LETTER, MAX_PAYLOAD_CHARS
 from pipelines.config import WindowConfig
 from pipelines.contract import UsageEvent
 from pipelines.sinks.rows import iso_utc
 from pipelines.sinks.schemas import DEAD_LETTER as DEAD_LETTER_TABLE
-from pipelines.validate import DEAD_LETTER, MAX_PAYLOAD_CHARS, ParseEvents
+from pipelines.validate import ParseEvents
 from tests.reliability.batch import query, run_batch
 from tests.reliability.conftest import FUZZ_CASES
 
@@ -331,7 +332,7 @@ def test_a_bug_in_building_the_dead_letter_still_dead_letters_the_record(monkeyp
             raise RecursionError("a redaction bug")
         return ""
 
-    monkeypatch.setattr("pipelines.validate._redacted_payload", broken)
+    monkeypatch.setattr("pipelines.base._redacted_payload", broken)
     row = dead_lettered(b'{"event_id": "e", "truncated": ')
     assert row["payload"] == "" and "payload not representable: RecursionError" in row["error"]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from models.artifact import ModelIntegrityError, ModelManifest
-from pipelines.cli import main
+from distillwatch.cli import main
+from pipelines.artifact import ModelIntegrityError, ModelManifest
 from tests.events import event_bytes
 
 pytestmark = pytest.mark.slow

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.pubsub_emulator import EmulatorUnavailableError, EventPublisher, PacedPublisher, PubSubEmulator
 from pipelines.contract import UsageEvent, decode_event
-from pipelines.pubsub_emulator import EmulatorUnavailableError, EventPublisher, PacedPublisher, PubSubEmulator
 from tests.reliability.streaming_run import WINDOW
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -30,12 +30,10 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineResult
 
 import pipelines.sinks.bigquery as bigquery_sink
+from devtools.bigquery_emulator import EmulatorBigQueryClient
+from devtools.processes import free_port
 from pipelines.config import AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
 from pipelines.pipeline import build_pipeline
-from pipelines.sinks.bigquery_emulator import (
-    EmulatorBigQueryClient,
-    _free_port,
-)
 from tests.conftest import BIGQUERY_PROJECT
 from tests.reliability.faults import fail_first, faulty_proxy
 
@@ -210,7 +208,7 @@ def test_an_unreachable_bigquery_fails_the_run_loudly_after_retrying(
     waits: list[float] = []
     monkeypatch.setattr("apache_beam.utils.retry.Clock.sleep", lambda _, seconds: waits.append(seconds))
     monkeypatch.setattr(http_wrapper, "time", types.SimpleNamespace(sleep=waits.append, time=time.time))
-    route_bigquery(f"http://127.0.0.1:{_free_port()}")
+    route_bigquery(f"http://127.0.0.1:{free_port()}")
     with pytest.raises(Exception, match="Connection refused"):  # Beam re-raises with its own wrapper type
         detect_to_bigquery(tmp_path, "rel_unreachable", model_manifest)
     print(f"\nunreachable BigQuery: {len(waits)} retries, {sum(waits):.0f}s of backoff before the run failed")

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import main
+from distillwatch.cli import main
 from pipelines.sinks.duckdb_sink import open_store, open_store_waiting
 from tests.events import event_bytes
 

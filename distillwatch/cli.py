@@ -6,10 +6,11 @@ import argparse
 import logging
 import sys
 
+from devtools import demo as demo_command
+from distillwatch import detect, queries
 from models import evaluate as evaluate_command
 from models import train as train_command
-from pipelines import config, queries, run_detect
-from pipelines import demo as demo_command
+from pipelines import config
 from simulator import cli as simulate_command
 
 
@@ -24,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_command.add_arguments(train)
     evaluate = commands.add_parser("evaluate", help="evaluate the classifier and baselines, write the report")
     evaluate_command.add_arguments(evaluate)
-    query = commands.add_parser("query", help="run a saved query or view from infra/sql/ on DuckDB or BigQuery")
+    query = commands.add_parser("query", help="run a saved query or view from distillwatch/sql/ on DuckDB or BigQuery")
     queries.add_query_arguments(query)
     demo = commands.add_parser("demo", help="live demo: simulated traffic -> Pub/Sub emulator -> streaming pipeline")
     demo_command.add_arguments(demo)
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().addFilter(_drop_memory_probe_warning)
     args, beam_args = build_parser().parse_known_args(argv)
     if args.command == "detect":
-        return run_detect.run(args, beam_args)
+        return detect.run(args, beam_args)
     if beam_args:
         build_parser().error(f"unrecognized arguments: {' '.join(beam_args)}")
     handlers = {

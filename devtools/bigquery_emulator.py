@@ -10,13 +10,8 @@ as (project, url) and builds both real clients, without credentials, on first us
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,14 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devtools.processes import EmulatorUnavailableError, free_port, start_in_own_group, stop_group, wait_until_ready
 from pipelines.sinks import schemas
 
 STARTUP_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
-
-
-class EmulatorUnavailableError(RuntimeError):
-    """bqemulator or its offline prerequisites are not installed here."""
 
 
 def _bundled_spatial_extension() -> Path:
@@ -67,12 +59,6 @@ def install_spatial_extension() -> None:
             return
         source = str(_bundled_spatial_extension()).replace("'", "''")
         connection.execute(f"INSTALL '{source}'")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -168,34 +154,12 @@ class EmulatorBigQueryClient:
         return self._google_cloud_client().insert_rows_json(*args, **kwargs)
 
 
-def _wait_until_healthy(process: subprocess.Popen[bytes], rest_url: str, log_path: Path, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"bqemulator exited with {process.returncode}:\n{_log_tail(log_path)}")
-        try:
-            with urllib.request.urlopen(f"{rest_url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"bqemulator not healthy after {timeout_s}s:\n{_log_tail(log_path)}")
-
-
-def _log_tail(log_path: Path, lines: int = 30) -> str:
-    return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
+def _is_healthy(rest_url: str) -> bool:
     try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        with urllib.request.urlopen(f"{rest_url}/healthz", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
 
 
 @contextlib.contextmanager
@@ -214,21 +178,20 @@ def running_emulator(
 
     if log_path is None:
         log_path = Path(tempfile.mkdtemp(prefix="bqemulator-")) / "bqemulator.log"
-    rest_port, grpc_port = _free_port(), _free_port()
+    rest_port, grpc_port = free_port(), free_port()
     command = [
         sys.executable, "-m", "bqemulator", "start",
         "--rest-host", "127.0.0.1", "--rest-port", str(rest_port),
         "--grpc-host", "127.0.0.1", "--grpc-port", str(grpc_port),
         "--project", project, "--ephemeral", "--log-level", "warning",
     ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = start_in_own_group(command, log_path)
     try:
         emulator = BigQueryEmulator(project, rest_port, grpc_port, log_path)
-        _wait_until_healthy(process, emulator.rest_url, log_path, timeout_s)
+        wait_until_ready(process, lambda: _is_healthy(emulator.rest_url), "bqemulator", log_path, timeout_s)
         yield emulator
     finally:
-        _stop_group(process)
+        stop_group(process, STOP_TIMEOUT_S)
 
 
 def create_dataset_and_tables(client: Any, dataset: str) -> None:

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from pipelines.campaigns.evaluate import MEMBER_REQUESTS, SCENARIOS, _false_links, loglog_slope, thin_campaigns
+from models.campaign_evaluation import MEMBER_REQUESTS, SCENARIOS, _false_links, loglog_slope, thin_campaigns
 from simulator.generator import GroundTruth
 
 

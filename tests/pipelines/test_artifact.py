@@ -10,7 +10,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.preprocessing import FunctionTransformer
 
-from models.artifact import ModelIntegrityError, ModelManifest, load_verified_model, save_model
+from pipelines.artifact import ModelIntegrityError, ModelManifest, load_verified_model, save_model
 from pipelines.features.spec import FEATURE_NAMES
 
 F = len(FEATURE_NAMES)

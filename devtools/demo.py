@@ -20,11 +20,11 @@ import msgspec
 import orjson
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from models.artifact import load_verified_model
+from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
+from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
 from pipelines.contract import UsageEvent, decode_event
 from pipelines.pipeline import build_pipeline
-from pipelines.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
 from pipelines.sinks.duckdb_sink import open_store
 from simulator.generator import Simulation, SimulationConfig
 

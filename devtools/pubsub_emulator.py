@@ -9,12 +9,9 @@ execs, as the Cloud SDK's does) cannot outlive it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -25,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from devtools.processes import EmulatorUnavailableError, free_port, start_in_own_group, stop_group, wait_until_ready
 from pipelines.contract import UsageEvent, encode_event
 
 EMULATOR_HOST_ENV = "PUBSUB_EMULATOR_HOST"
@@ -42,10 +40,6 @@ EVENT_TIME_ATTRIBUTE = "event_time"
 EVENT_ID_ATTRIBUTE = "event_id"
 
 
-class EmulatorUnavailableError(RuntimeError):
-    """The Pub/Sub emulator or the Java runtime it needs is not installed here."""
-
-
 def emulator_binary() -> Path:
     """The emulator launcher, after checking that it and `java` exist; raises EmulatorUnavailableError."""
     binary = Path(os.environ.get(EMULATOR_BINARY_ENV) or DEFAULT_BINARY)
@@ -59,12 +53,6 @@ def emulator_binary() -> Path:
     if not java or not os.access(java, os.X_OK):
         raise EmulatorUnavailableError("the Pub/Sub emulator needs Java, and no `java` was found (PATH, JAVA_HOME)")
     return binary
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class PubSubEmulator:
@@ -100,18 +88,17 @@ class PubSubEmulator:
         if self.log_path is None:
             self._own_log_dir = Path(tempfile.mkdtemp(prefix="pubsub-emulator-"))
             self.log_path = self._own_log_dir / "emulator.log"
-        self.port = _free_port()
-        with self.log_path.open("wb") as log:
-            # Own session = own process group: teardown signals the group, never anything else.
-            self._process = subprocess.Popen(
-                [str(binary), "--host=127.0.0.1", f"--port={self.port}"],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+        self.port = free_port()
+        log_path = self.log_path
+        self._process = start_in_own_group([str(binary), "--host=127.0.0.1", f"--port={self.port}"], log_path)
         try:
-            self._wait_until_ready()
+            wait_until_ready(
+                self._process,
+                lambda: READY_LINE in log_path.read_text(errors="replace"),
+                "Pub/Sub emulator",
+                log_path,
+                self.startup_timeout_s,
+            )
         except BaseException:
             self._stop()
             raise
@@ -131,33 +118,10 @@ class PubSubEmulator:
             os.environ[EMULATOR_HOST_ENV] = self._saved_host
         self._stop()
 
-    def _log_tail(self, lines: int = 30) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def _wait_until_ready(self) -> None:
-        assert self._process is not None and self.log_path is not None
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if READY_LINE in self.log_path.read_text(errors="replace"):
-                return
-            if self._process.poll() is not None:
-                raise RuntimeError(f"Pub/Sub emulator exited with {self._process.returncode}:\n{self._log_tail()}")
-            time.sleep(0.2)
-        raise RuntimeError(f"Pub/Sub emulator not ready after {self.startup_timeout_s}s:\n{self._log_tail()}")
-
     def _stop(self) -> None:
         process, self._process = self._process, None
         if process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_group(process, STOP_TIMEOUT_S)
         # A failed start has already put the log's tail into its exception.
         if self._own_log_dir is not None:
             shutil.rmtree(self._own_log_dir, ignore_errors=True)

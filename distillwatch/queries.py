@@ -1,4 +1,4 @@
-"""Saved analyst queries and views over the output tables, written once in BigQuery SQL (infra/sql/).
+"""Saved analyst queries and views over the output tables, written once in BigQuery SQL (distillwatch/sql/).
 
 Each file names its tables `{dataset}.<table>` and declares its parameters in its header comment:
 
@@ -6,7 +6,7 @@ Each file names its tables `{dataset}.<table>` and declares its parameters in it
 
 BigQuery runs the file with `{dataset}` replaced and the `@NAME`s bound as query parameters. DuckDB (the local
 store) runs it transpiled by sqlglot, or `NAME.duckdb.sql` beside it where a file does not transpile. The views in
-infra/sql/views/ are plain SELECTs: Terraform creates them in BigQuery, and they can be run as queries too.
+distillwatch/sql/views/ are plain SELECTs: Terraform creates them in BigQuery, and they can be run as queries too.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "infra" / "sql"
+SQL_DIR = Path(__file__).resolve().parent / "sql"
 VIEWS_DIR = SQL_DIR / "views"
 DATASET_PLACEHOLDER = "{dataset}"
 DUCKDB_SUFFIX = ".duckdb.sql"
@@ -188,7 +188,7 @@ def run_query_bigquery(
 
 
 def create_views_duckdb(connection: Any) -> list[str]:
-    """Creates (or replaces) every view of infra/sql/views/ in a DuckDB store, as Terraform does in BigQuery."""
+    """Creates (or replaces) every view of distillwatch/sql/views/ in a DuckDB store, as Terraform does in BigQuery."""
     created = []
     for name in list_queries():
         view = load_query(name)
@@ -246,7 +246,7 @@ def _parameter_assignment(text: str) -> tuple[str, str]:
 
 def add_query_arguments(parser: argparse.ArgumentParser) -> None:
     """`distillwatch query NAME [--db FILE | --bq PROJECT:DATASET [--bq-endpoint URL]] [--param k=v ...]`."""
-    parser.add_argument("name", nargs="?", help="saved query or view in infra/sql/ (omit with --list)")
+    parser.add_argument("name", nargs="?", help="saved query or view in distillwatch/sql/ (omit with --list)")
     parser.add_argument("--list", action="store_true", help="list the saved queries, their parameters, and exit")
     store = parser.add_mutually_exclusive_group()
     store.add_argument("--db", help="DuckDB store written by `distillwatch detect --output FILE`")
@@ -292,7 +292,7 @@ def _run_cli_query(args: argparse.Namespace, params: dict[str, str]) -> list[dic
         if not separator or not project or not dataset:
             raise ValueError(f"--bq takes PROJECT:DATASET, not {args.bq!r}")
         if args.bq_endpoint:
-            from pipelines.sinks.bigquery_emulator import emulator_client
+            from devtools.bigquery_emulator import emulator_client
 
             client = emulator_client(project, args.bq_endpoint)
         else:

@@ -13,7 +13,7 @@ from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import TimestampedValue
 
-from pipelines.alerting import ScoredWindow
+from pipelines.base import ScoredWindow
 from pipelines.campaigns import CampaignConfig, DetectCampaigns
 from pipelines.campaigns.offline import detect_campaigns
 from pipelines.config import WindowConfig
@@ -79,7 +79,7 @@ def test_batch_finds_the_campaign_and_keeps_the_nat_organisation_out(simulated):
     with TestPipeline() as p:
         events = p | beam.io.ReadFromText(str(path)) | beam.Map(_timestamped)
         scores = p | "Scores" >> beam.Create(scored)
-        rows = {"events": events, "scores": scores} | DetectCampaigns(HOUR) | beam.Map(_comparable)
+        rows = {"events": events, "scores": scores} | DetectCampaigns(HOUR, streaming=False) | beam.Map(_comparable)
         assert_that(rows, equal_to([_comparable(r) for r in expected]))
 
 
@@ -120,7 +120,7 @@ def test_streaming_windows_fire_once_on_complete_data():
         rows = (
             p
             | stream
-            | DetectCampaigns(WindowConfig(size_s=600, period_s=300))
+            | DetectCampaigns(WindowConfig(size_s=600, period_s=300), streaming=True)
             | beam.Map(lambda row: (row["window_start"], tuple(row["members"]), row["severity"]))
         )
         assert_that(

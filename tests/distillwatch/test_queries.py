@@ -1,4 +1,4 @@
-"""Every saved query and view in infra/sql/ runs on the DuckDB store and on the BigQuery emulator, over the same
+"""Every saved query and view in distillwatch/sql/ runs on the DuckDB store and on the BigQuery emulator, over the same
 rows, and gives the answer an analyst would expect (and the same answer on both)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from pipelines import queries
+from devtools.bigquery_emulator import create_dataset_and_tables
+from distillwatch import queries
 from pipelines.sinks import schemas
-from pipelines.sinks.bigquery_emulator import create_dataset_and_tables
 from tests.conftest import BIGQUERY_PROJECT
 
 PROJECT = BIGQUERY_PROJECT

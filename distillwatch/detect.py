@@ -10,7 +10,7 @@ import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from models.artifact import load_verified_model
+from pipelines.artifact import load_verified_model
 from pipelines.config import DetectConfig, detect_config_from_args
 from pipelines.pipeline import build_pipeline
 from pipelines.sinks.duckdb_sink import open_store
@@ -71,7 +71,7 @@ def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) 
 
 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    config = detect_config_from_args(args, streaming=args.input.startswith("projects/"))
+    config = detect_config_from_args(args)
     if not config.writes_bigquery:
         open_store(config.output).close()  # the three tables exist even when a run writes no rows
     # Refuse a tampered or mismatched artifact before anything runs (workers verify it again on load).
