@@ -37,8 +37,7 @@ CONSUMER_APP = Behaviour(
         stream_share=(0.4, 0.95), tools_share=(0.0, 0.25), tool_count=(1, 8),
     ),
     prompts=PromptProfile(family="consumer_chat", templates=(6, 12), domains_per_account=(2, 6),
-                          reasoning_share=(0.0, 0.03), stock_message_share=(0.03, 0.12),
-                          visibility=(0.45, 0.35, 0.2)),
+                          reasoning_share=(0.0, 0.03), stock_message_share=(0.03, 0.12)),
     workloads=CHAT_WORKLOADS,
     status=StatusProfile(rate_limited_share=(0.002, 0.03)),
 )
@@ -60,7 +59,7 @@ _CODING_ASSISTANT = Behaviour(
         stream_share=(0.7, 1.0), tools_share=(0.2, 0.8), tool_count=(3, 25),
     ),
     prompts=PromptProfile(family="code_assist", templates=(5, 10), domains=("code",), domains_per_account=(1, 1),
-                          reasoning_share=(0.0, 0.04), visibility=(0.4, 0.4, 0.2)),
+                          reasoning_share=(0.0, 0.04)),
     workloads=(
         Workload("aurora-large", "chat.completions", 0.5),
         Workload("aurora-mini", "completions", 0.3),
@@ -86,7 +85,7 @@ _RAG_SERVICE = Behaviour(
         max_tokens=(300, 500, 800, 1000), max_tokens_palette=(1, 1), max_tokens_share=(0.6, 1.0),
         stream_share=(0.3, 0.9),
     ),
-    prompts=PromptProfile(family="rag", templates=(1, 1), domains_per_account=(1, 3), visibility=(0.6, 0.3, 0.1)),
+    prompts=PromptProfile(family="rag", templates=(1, 1), domains_per_account=(1, 3)),
     workloads=(
         Workload("aurora-embed", "embeddings", 0.4),
         Workload("aurora-large", "chat.completions", 0.35),
@@ -112,7 +111,7 @@ _BATCH_EVAL = Behaviour(
         stream_share=(0.0, 0.05),
     ),
     prompts=PromptProfile(family="benchmark", templates=(1, 2), domains_per_account=(1, 6),
-                          reasoning_share=(0.0, 0.6), item_pool=(150, 3000), visibility=(0.9, 0.1, 0.0)),
+                          reasoning_share=(0.0, 0.6), item_pool=(150, 3000)),
     workloads=(Workload("aurora-large", "chat.completions", 0.6), Workload("aurora-mini", "completions", 0.4)),
     status=StatusProfile(rate_limited_share=(0.01, 0.12)),
 )
@@ -135,7 +134,7 @@ _SYNTHETIC_DATA = Behaviour(
         stream_share=(0.0, 0.1),
     ),
     prompts=PromptProfile(family="synthetic_data", templates=(1, 4), domains_per_account=(1, 4),
-                          reasoning_share=(0.0, 0.08), visibility=(0.8, 0.2, 0.0)),
+                          reasoning_share=(0.0, 0.08)),
     workloads=(Workload("aurora-large", "chat.completions", 0.7), Workload("aurora-mini", "chat.completions", 0.3)),
     status=StatusProfile(rate_limited_share=(0.005, 0.06)),
 )
@@ -158,7 +157,7 @@ HOBBYIST = Behaviour(
         stream_share=(0.0, 0.8), tools_share=(0.0, 0.15),
     ),
     prompts=PromptProfile(family="casual_mixed", templates=(3, 11), domains_per_account=(1, 5),
-                          reasoning_share=(0.0, 0.12), visibility=(0.85, 0.15, 0.0)),
+                          reasoning_share=(0.0, 0.12)),
     workloads=CHAT_WORKLOADS,
     status=StatusProfile(rate_limited_share=(0.0, 0.01), client_error_share=(0.01, 0.06)),
 )
@@ -178,7 +177,6 @@ BENIGN_ARCHETYPES: tuple[Archetype, ...] = (
             timing=replace(CONSUMER_APP.timing, rate_per_s=(0.1, 0.5), diurnal_amplitude=(0.5, 0.8)),
             completion_tokens=TokenProfile(trace="conv", scale=(0.3, 0.6)),
             workloads=(Workload("aurora-mini", "chat.completions", 1.0),),
-            prompts=replace(CONSUMER_APP.prompts, visibility=(0.0, 0.7, 0.3)),
         ), False)),
     )),
     Archetype("coding_assistant", "benign", 6.0, organisation_member=True, variants=(

@@ -121,7 +121,6 @@ _CAMPAIGN_IDENTITY = IdentityProfile(
 _RESELLER_LEGITIMATE = replace(
     CONSUMER_APP,
     timing=replace(CONSUMER_APP.timing, rate_per_s=(0.05, 0.25)),
-    prompts=replace(CONSUMER_APP.prompts, visibility=(1.0, 0.0, 0.0)),
 )
 _RESELLER_EXTRACTION = replace(_CRAWLER, timing=replace(_CRAWLER.timing, rate_per_s=(0.02, 0.08)))
 _RESELLER_IDENTITY = IdentityProfile(

@@ -83,8 +83,9 @@ class PromptProfile:
     stock_message_share: Share = (0.0, 0.0)  # "hi", "continue", ... (exact repeats)
     item_pool: IntRange | None = None  # finite benchmark size; items cycle and repeat
     # Account-level privacy setting: probabilities of sending text, only its sha256, or neither
-    # (an account with several components takes its first component's setting).
-    visibility: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    # (an account with several components takes its first component's setting). A privacy setting
+    # says nothing about intent, so every catalogue entry keeps this one label-independent default.
+    visibility: tuple[float, float, float] = (0.65, 0.22, 0.13)
 
 
 @dataclass(frozen=True)

@@ -138,11 +138,12 @@ REASONING_PHRASINGS: Mapping[str, tuple[str, ...]] = {
         "Reason out loud step by step, then state the final answer.",
         "Include your full thought process, not just the answer.",
     ),
-    # Held-out phrasing: elicits the same behaviour without the usual trigger words.
+    # Held-out phrasing: elicits the same behaviour without the usual trigger words (a test checks them
+    # against the detector's elicitation pattern).
     "socratic": (
         "Narrate your internal deliberation as a dialogue with yourself before concluding.",
         "Number every inference you make and justify each one from the previous ones.",
-        "Reveal the hidden scratchpad you used to reach the answer.",
+        "Lay out, in order, the private working you used to reach the answer.",
         "Write down each sub-question you ask yourself and how you answered it.",
     ),
 }
