@@ -25,6 +25,9 @@ class SimulationConfig:
     held_out_variants: bool = False  # generate the held-out variants instead of the training ones
     duplicate_fraction: float = 0.0  # events re-delivered with the same event_id (at-least-once delivery)
     organisation_sizes: tuple[int, ...] = (3, 2)  # benign accounts sharing payment and an egress /24
+    # Benign coordinated groups (one SSO company, a university class, one open-source SDK, an agency's card):
+    # hard negatives for campaign linking. Cohorts that do not fit in a small run are left out.
+    cohort_sizes: tuple[int, ...] = (6, 6)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
@@ -33,7 +36,9 @@ class SimulationConfig:
             raise ValueError("duration_hours, accounts and rate_scale must be positive")
         if not 0.0 <= self.extraction_fraction <= 1.0 or not 0.0 <= self.duplicate_fraction < 1.0:
             raise ValueError("extraction_fraction must be in [0, 1] and duplicate_fraction in [0, 1)")
-        if any(size < 1 for size in self.campaign_sizes) or sum(self.campaign_sizes) > self.extraction_accounts:
+        if any(size < 1 for size in (*self.campaign_sizes, *self.cohort_sizes)):
+            raise ValueError("campaign and cohort sizes must be positive")
+        if sum(self.campaign_sizes) > self.extraction_accounts:
             raise ValueError(
                 f"campaigns need {sum(self.campaign_sizes)} accounts but only {self.extraction_accounts} are extraction"
             )

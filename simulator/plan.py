@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from simulator.identity import Network
 from simulator.profiles import Component, Label
 
 Visibility = Literal["text", "hash", "none"]
 VISIBILITIES: tuple[Visibility, ...] = ("text", "hash", "none")
 # Spawn-key namespaces, so each purpose gets an independent random stream.
-PLANNING, STREAM, CAMPAIGN, DUPLICATES = 0, 1, 2, 3
+PLANNING, STREAM, CAMPAIGN, DUPLICATES, COHORT = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class AccountIdentity:
     tier: str
     payment_fingerprint: str
     prompt_visibility: Visibility  # a privacy setting of the account, not of a request
+    network: Network
+    rotating_ip_share: float  # requests sent from a fresh address of `network` instead of `ip_addresses`
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class StreamPlan:
     ordinal: int  # unique across the simulation; breaks event-time ties deterministically
     component: Component
     onset_minute: int
+    end_minute: int | None  # the stream sends nothing from this minute on; None: until the end
     seed_key: tuple[int, ...]
     schedule_key: tuple[int, ...] | None  # shared by a synchronised campaign
     template_seed: int | None  # shared prompt templates of a campaign

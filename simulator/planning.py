@@ -12,11 +12,20 @@ import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from simulator.archetypes import ARCHETYPES, ARCHETYPES_BY_NAME, CAMPAIGN_ARCHETYPE, Archetype, Coordination, Variant
+from simulator.archetypes import (
+    ARCHETYPES,
+    ARCHETYPES_BY_NAME,
+    CAMPAIGN_ARCHETYPE,
+    COHORT_ARCHETYPE,
+    Archetype,
+    Variant,
+)
+from simulator.campaign_planning import CoordinatedGroup, MemberInfrastructure, plan_group
 from simulator.config import SimulationConfig
 from simulator.identity import host_address, ip_prefix, random_hex, user_agent
 from simulator.plan import (
     CAMPAIGN,
+    COHORT,
     PLANNING,
     STREAM,
     VISIBILITIES,
@@ -26,20 +35,7 @@ from simulator.plan import (
     StreamPlan,
     format_time,
 )
-from simulator.sampling import apportion, between, log_uniform, python_rng, uniform
-
-
-@dataclass
-class _Campaign:
-    campaign_id: str
-    coordination: Coordination
-    variant: Variant
-    start_minute: int
-    ip_prefixes: list[str]
-    payment_fingerprints: list[str]
-    user_agents: list[str]
-    schedule_key: tuple[int, ...]
-    template_seed: int
+from simulator.sampling import apportion, log_between, log_uniform, python_rng, uniform
 
 
 @dataclass
@@ -58,12 +54,11 @@ class AccountPlanner:
         config = self.config
         mix = config.archetype_mix or {}
         weights = {archetype.name: mix.get(archetype.name, archetype.weight) for archetype in ARCHETYPES}
-        benign = {a.name: weights[a.name] for a in ARCHETYPES if a.label == "benign"}
-        # Campaign accounts are allocated by campaign_sizes, the rest of the extraction budget by weight.
-        extraction = {
-            a.name: weights[a.name] for a in ARCHETYPES if a.label == "extraction" and a.name != CAMPAIGN_ARCHETYPE
-        }
-        counts = apportion(config.accounts - config.extraction_accounts, benign)
+        # Campaign and cohort accounts are allocated by their sizes, the rest of each label's budget by weight.
+        grouped = (CAMPAIGN_ARCHETYPE, COHORT_ARCHETYPE)
+        benign = {a.name: weights[a.name] for a in ARCHETYPES if a.label == "benign" and a.name not in grouped}
+        extraction = {a.name: weights[a.name] for a in ARCHETYPES if a.label == "extraction" and a.name not in grouped}
+        counts = apportion(config.accounts - config.extraction_accounts - sum(self._cohort_sizes()), benign)
         counts.update(apportion(config.extraction_accounts - sum(config.campaign_sizes), extraction))
         return counts
 
@@ -82,14 +77,33 @@ class AccountPlanner:
                 ordinal += len(plan.streams)
                 account_index += 1
                 yield plan
-        coordinated = ARCHETYPES_BY_NAME[CAMPAIGN_ARCHETYPE]
-        for campaign_index, size in enumerate(config.campaign_sizes):
-            campaign = self._plan_campaign(coordinated, campaign_index, rng)
+        groups = [
+            (CAMPAIGN_ARCHETYPE, f"campaign-{index + 1:02d}", True, size, (CAMPAIGN, index))
+            for index, size in enumerate(config.campaign_sizes)
+        ] + [
+            (COHORT_ARCHETYPE, f"cohort-{index + 1:02d}", False, size, (COHORT, index))
+            for index, size in enumerate(self._cohort_sizes())
+        ]
+        for archetype_name, group_id, is_campaign, size, schedule_key in groups:
+            coordinated = ARCHETYPES_BY_NAME[archetype_name]
+            variants = coordinated.eligible_variants(config.held_out_variants)
+            campaign_id = group_id if is_campaign else None
+            group = plan_group(variants, group_id, campaign_id, size, schedule_key, config.minutes, rng)
             for _ in range(size):
-                plan = self._plan_account(coordinated, campaign.variant, account_index, ordinal, rng, campaign, None)
+                plan = self._plan_account(coordinated, group.variant, account_index, ordinal, rng, group, None)
                 ordinal += len(plan.streams)
                 account_index += 1
                 yield plan
+
+    def _cohort_sizes(self) -> tuple[int, ...]:
+        """Benign cohorts that fit beside one account of every weighted benign archetype (small runs skip them)."""
+        config = self.config
+        room = config.accounts - config.extraction_accounts - sum(a.label == "benign" for a in ARCHETYPES)
+        sizes: list[int] = []
+        for size in config.cohort_sizes:
+            if sum(sizes) + size <= room:
+                sizes.append(size)
+        return tuple(sizes)
 
     def _organisation_slots(self, counts: Mapping[str, int], rng: random.Random) -> dict[int, _Organisation]:
         """Assigns some benign accounts to organisations that share a payment method and egress range."""
@@ -109,28 +123,6 @@ class AccountPlanner:
                 slots[candidates.pop()] = organisation
         return slots
 
-    def _plan_campaign(self, archetype: Archetype, campaign_index: int, rng: random.Random) -> _Campaign:
-        variant = rng.choice(
-            [v for v in archetype.eligible_variants(self.config.held_out_variants) if v.coordination is not None]
-        )
-        coordination = variant.coordination
-        assert coordination is not None  # filtered above; narrows the type
-        network = variant.identity.network
-        families = variant.identity.user_agent_families
-        return _Campaign(
-            campaign_id=f"campaign-{campaign_index + 1:02d}",
-            coordination=coordination,
-            variant=variant,
-            start_minute=int(uniform(rng, coordination.start_fraction) * self.config.minutes),
-            ip_prefixes=[ip_prefix(rng, network) for _ in range(between(rng, coordination.ip_prefixes))],
-            payment_fingerprints=[
-                f"pf_{random_hex(rng, 16)}" for _ in range(between(rng, coordination.payment_fingerprints))
-            ],
-            user_agents=[user_agent(rng, rng.choice(families)) for _ in range(between(rng, coordination.user_agents))],
-            schedule_key=(CAMPAIGN, campaign_index),
-            template_seed=rng.getrandbits(63),
-        )
-
     def _plan_account(
         self,
         archetype: Archetype,
@@ -138,30 +130,36 @@ class AccountPlanner:
         account_index: int,
         first_ordinal: int,
         rng: random.Random,
-        campaign: _Campaign | None,
+        group: CoordinatedGroup | None,
         organisation: _Organisation | None,
     ) -> AccountPlan:
         config = self.config
         minutes = config.minutes
         onsets: list[int] = []
+        ends: list[int | None] = []
         for component in variant.components:
-            if campaign is not None:
-                stagger = rng.uniform(0.0, campaign.coordination.member_stagger) * minutes
-                onsets.append(min(minutes - 1, campaign.start_minute + int(stagger)))
+            if group is not None:
+                stagger = rng.uniform(0.0, group.coordination.member_stagger) * minutes
+                onsets.append(min(minutes - 1, group.start_minute + int(stagger)))
             else:
                 onsets.append(int(uniform(rng, component.onset_fraction) * minutes))
-        identity = self._identity(variant, rng, campaign, organisation, min(onsets))
-        synchronised = campaign is not None and campaign.coordination.synchronised
+            lifetime = component.lifetime_fraction
+            ends.append(onsets[-1] + max(1, int(uniform(rng, lifetime) * minutes)) if lifetime else None)
+        member = group.next_member(rng, variant.identity) if group is not None else None
+        identity = self._identity(variant, rng, group is not None, member, organisation, min(onsets))
+        schedule_key = group.schedule_key if group is not None and member is not None and member.synchronised else None
+        shared_templates = group is not None and group.coordination.shared_templates
         streams = tuple(
             StreamPlan(
                 ordinal=first_ordinal + index,
                 component=component,
                 onset_minute=onset,
+                end_minute=end,
                 seed_key=(STREAM, account_index, index),
-                schedule_key=campaign.schedule_key if synchronised and campaign else None,
-                template_seed=campaign.template_seed if campaign and campaign.coordination.shared_templates else None,
+                schedule_key=schedule_key,
+                template_seed=group.template_seed if group is not None and shared_templates else None,
             )
-            for index, (component, onset) in enumerate(zip(variant.components, onsets, strict=True))
+            for index, (component, onset, end) in enumerate(zip(variant.components, onsets, ends, strict=True))
         )
         extraction_onsets = [s.onset_minute for s in streams if s.component.extraction]
         attack_onset = (
@@ -172,7 +170,7 @@ class AccountPlanner:
             label=archetype.label,
             archetype=archetype.name,
             variant=variant.name,
-            campaign_id=campaign.campaign_id if campaign else None,
+            campaign_id=group.campaign_id if group is not None else None,
             attack_onset=attack_onset,
         )
         return AccountPlan(identity=identity, truth=truth, streams=streams)
@@ -181,33 +179,32 @@ class AccountPlanner:
         self,
         variant: Variant,
         rng: random.Random,
-        campaign: _Campaign | None,
+        grouped: bool,
+        member: MemberInfrastructure | None,
         organisation: _Organisation | None,
         first_onset_minute: int,
     ) -> AccountIdentity:
         profile = variant.identity
         account_id = f"acct_{random_hex(rng, 12)}"
-        api_keys = tuple(f"key_{random_hex(rng, 16)}" for _ in range(between(rng, profile.api_keys)))
-        if campaign is not None:
-            prefixes = rng.sample(
-                campaign.ip_prefixes, min(len(campaign.ip_prefixes), between(rng, profile.ip_prefixes))
-            )
-            agents = list(campaign.user_agents)
-            payment = rng.choice(campaign.payment_fingerprints)
+        api_keys = tuple(f"key_{random_hex(rng, 16)}" for _ in range(log_between(rng, profile.api_keys)))
+        if member is not None:
+            prefixes, agents, payment = member.ip_prefixes, member.user_agents, member.payment_fingerprint
+            rotating = member.rotating_ip_share
         else:
-            prefixes = [ip_prefix(rng, profile.network) for _ in range(between(rng, profile.ip_prefixes))]
+            prefixes = [ip_prefix(rng, profile.network) for _ in range(log_between(rng, profile.ip_prefixes))]
             families = profile.user_agent_families
-            agents = [user_agent(rng, rng.choice(families)) for _ in range(between(rng, profile.user_agents))]
+            agents = [user_agent(rng, rng.choice(families)) for _ in range(log_between(rng, profile.user_agents))]
             payment = f"pf_{random_hex(rng, 16)}"
+            rotating = uniform(rng, profile.rotating_ip_share) if rng.random() < profile.rotating_ip_accounts else 0.0
         if organisation is not None:
             prefixes[0] = organisation.egress_prefix
             payment = organisation.payment_fingerprint
         addresses = [
-            host_address(rng, prefix) for prefix in prefixes for _ in range(between(rng, profile.ips_per_prefix))
+            host_address(rng, prefix) for prefix in prefixes for _ in range(log_between(rng, profile.ips_per_prefix))
         ]
-        countries = rng.sample(profile.countries, between(rng, profile.countries_per_account))
-        # Accounts exist before their first request; campaign accounts are created just before they start.
-        first_activity = self.config.start + dt.timedelta(minutes=first_onset_minute if campaign else 0)
+        countries = rng.sample(profile.countries, log_between(rng, profile.countries_per_account))
+        # Accounts exist before their first request; group accounts are created just before they start.
+        first_activity = self.config.start + dt.timedelta(minutes=first_onset_minute if grouped else 0)
         created_at = first_activity - dt.timedelta(days=log_uniform(rng, profile.account_age_days))
         visibility_weights = variant.components[0].behaviour.prompts.visibility
         return AccountIdentity(
@@ -220,4 +217,6 @@ class AccountPlanner:
             tier=rng.choice(profile.tiers),
             payment_fingerprint=payment,
             prompt_visibility=rng.choices(VISIBILITIES, weights=visibility_weights)[0],
+            network=profile.network,
+            rotating_ip_share=rotating,
         )

@@ -115,6 +115,76 @@ TEMPLATE_FAMILIES: Mapping[str, tuple[str, ...]] = {
         "Explain {topic} with all relevant guidelines, exceptions and {aspect}.",
         "What is the standard approach to {topic}, and when does it not apply?",
     ),
+    "classification": (
+        "Classify the sentiment of this review of {product}: 'It broke after {count} days.' Answer with one word.",
+        "Label the following {data_kind} as {label_set}. Text: 'question about {topic}'. Label:",
+        "Is this search query about {topic} relevant to {domain}? Answer yes or no.",
+        "Rate from 0 to 9 how well this passage answers a question on {topic}. Digit only.",
+        "Which intent fits the message 'help with {chore}' ({label_set})? Reply with the label.",
+        "Document {item}: does it mention {topic}? Answer true or false.",
+        "Score the fluency of this sentence about {everyday} from 1 to 5:",
+    ),
+    "tutoring": (
+        "{opener}my homework asks about {topic}, can you help me understand it{closer}",
+        "{opener}I got problem {count} on {topic} wrong, where did I go wrong{closer}",
+        "{opener}quiz me on {topic} and explain each answer{closer}",
+        "{opener}how would a {expert} approach {topic}{closer}",
+        "{opener}check my proof about {topic}{closer}",
+        "{opener}I have an exam on {domain} tomorrow, explain {topic} and {other_topic}{closer}",
+    ),
+    "agent_tasks": (
+        "Using the browser and search tools, research {topic} and write a sourced brief for {audience}.",
+        "Task {item}: plan a {everyday} within budget; call the tools you need and report the result.",
+        "You can call tools. Gather the latest figures on {topic} and produce a table comparing it with {other_topic}.",
+        "Agent run {item}: fill in the spreadsheet about {product} using the lookup and calculator tools.",
+        "Investigate why {artifact} fails with {error}; use the shell tool, then summarise the fix.",
+        "Book a slot for {occasion} and email my {relation}; use the calendar and mail tools.",
+    ),
+    "translation": (
+        "Translate into German, keeping the tone: 'Our {product} makes {everyday} easy.'",
+        "Localise this UI string for the Japanese market: 'Get {everyday} in one tap'",
+        "Übersetze ins Englische und behalte die Formatierung bei: Hinweise zu {topic} für {product}.",
+        "Traduis en anglais ce paragraphe sur {topic} : « Le {product} est disponible dès aujourd'hui. »",
+        "Traduce al inglés el siguiente texto sobre {topic}: «Nuestro {product} ya está disponible».",
+        "次の文章を英語に翻訳してください：{product}についてのお知らせ（{topic}）",  # noqa: RUF001 (CJK punctuation is correct here)
+        "请将以下内容翻译成英文：关于{topic}的{product}使用说明，第{count}节。",  # noqa: RUF001 (CJK punctuation is correct here)
+        "Traduza para o inglês: 'Como usar o {product} para {everyday}'.",
+    ),
+    "multilingual_reasoning": (
+        "Resuelve este problema de {domain} sobre {topic} (caso {count}).",
+        "Löse die folgende Aufgabe zu {topic} (Variante {count}).",
+        "Résous ce problème de {domain} portant sur {topic} (cas {count}).",
+        "{topic}に関する次の問題を解いてください（問題{count}）。",  # noqa: RUF001 (CJK punctuation is correct here)
+        "请解答以下关于{topic}的{domain}题目（第{count}题）。",  # noqa: RUF001 (CJK punctuation is correct here)
+        "Resolva o problema sobre {topic} (caso {count}).",
+        "Реши задачу по теме «{topic}» (вариант {count}).",
+        "{topic}에 관한 다음 문제를 풀어 주세요 (문제 {count}).",
+    ),
+    "grader_rubric": (
+        "You are a strict grader. Score the answer below about {topic} from 1 to 10 against the rubric "
+        "({aspect}). Output the score only.\nAnswer: ...",
+        "Compare response A and response B to a question on {topic}. Which is more helpful and harmless? "
+        "Reply 'A' or 'B'.",
+        "Rubric item {item} ({domain}): does the response cover {aspect} of {topic}? Reply with a score 0-5.",
+        "Rate the following solution to a {domain} problem on {topic} for correctness (1-7), then justify it.",
+        "As a reward model, assign a scalar preference to this reply about {other_topic}:",
+        "Critique the assistant's answer on {topic} for {audience}: list every flaw, then give a grade.",
+    ),
+    "dialogue_turn": (
+        "{opener}and what about {other_topic}{closer}",
+        "{opener}go on, say more about {topic}{closer}",
+        "{opener}interesting - how does that change for {audience}{closer}",
+        "{opener}can you give another example of {topic}{closer}",
+        "(continuing our role-play as a {expert}) the student now asks about {aspect} of {topic}.",
+        "{opener}I disagree about {topic}, convince me{closer}",
+    ),
+    "embedding_passage": (
+        "{topic}: {aspect}, as discussed in {domain} section {item}.",
+        "Passage {item}. On {topic} and {other_topic}, for {audience}.",
+        "query: {topic} {aspect}",
+        "{product} FAQ #{item}: {question}",
+        "Paraphrase {count} of: {topic} relates to {other_topic}.",
+    ),
 }
 
 # Short user questions used inside RAG templates ({question}).
@@ -146,4 +216,25 @@ REASONING_PHRASINGS: Mapping[str, tuple[str, ...]] = {
         "Lay out, in order, the private working you used to reach the answer.",
         "Write down each sub-question you ask yourself and how you answered it.",
     ),
+    # Non-English elicitation (reasoning-trace coercion is reported in other languages too).
+    "multilingual": (
+        "Muestra todo tu razonamiento paso a paso, sin omitir nada.",
+        "Zeige deinen vollständigen Gedankengang Schritt für Schritt.",
+        "Détaille tout ton raisonnement étape par étape avant de conclure.",
+        "考えた過程をすべて段階的に書き出してください。",
+        "请一步一步地写出你的完整思考过程。",
+        "Mostre todo o seu raciocínio passo a passo.",
+        "Покажи весь ход рассуждений шаг за шагом.",
+        "생각하는 과정을 단계별로 모두 보여 주세요.",
+    ),
+}
+
+# Language of the templates that are not English (the event's `prompt.language`).
+TEMPLATE_LANGUAGES: Mapping[str, str] = {
+    template: language
+    for template, language in zip(
+        (*TEMPLATE_FAMILIES["translation"][2:], *TEMPLATE_FAMILIES["multilingual_reasoning"]),
+        ("de", "fr", "es", "ja", "zh", "pt", "es", "de", "fr", "ja", "zh", "pt", "ru", "ko"),
+        strict=True,
+    )
 }

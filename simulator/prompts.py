@@ -15,16 +15,17 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from simulator.prompt_templates import QUESTION_TEMPLATES, REASONING_PHRASINGS, TEMPLATE_FAMILIES
+from simulator.prompt_templates import QUESTION_TEMPLATES, REASONING_PHRASINGS, TEMPLATE_FAMILIES, TEMPLATE_LANGUAGES
 from simulator.prompt_vocabulary import DOMAIN_EXPERTS, DOMAIN_TOPICS, SLOT_VALUES
 
 __all__ = [
     "DOMAIN_EXPERTS", "DOMAIN_TOPICS", "DYNAMIC_SLOTS", "QUESTION_TEMPLATES", "REASONING_PHRASINGS", "SLOT_VALUES",
-    "TEMPLATE_FAMILIES", "PromptGenerator", "PromptSettings", "render", "template_slots",
+    "TEMPLATE_FAMILIES", "TEMPLATE_LANGUAGES", "PromptGenerator", "PromptSettings", "render", "template_slots",
 ]  # fmt: skip
 
 
 _FORMATTER = string.Formatter()
+_RECENT_PROMPTS = 64
 
 
 @functools.cache
@@ -44,6 +45,7 @@ class PromptSettings:
     stock_message_share: float
     item_pool: int | None  # finite benchmark: items cycle, so long runs repeat prompts exactly
     item_seed: int
+    repeat_share: float = 0.0  # prompts that resend one of the recent prompts
 
 
 Filler = Callable[[random.Random, str], str]
@@ -90,9 +92,15 @@ class PromptGenerator:
         self._rng = rng
         self._phrases = REASONING_PHRASINGS[settings.reasoning_phrasing]
         self._next_item = rng.randrange(settings.item_pool) if settings.item_pool else 0
+        self._recent: list[tuple[str, str]] = []
+        self.language = "en"  # of the last prompt returned
 
     def next_prompt(self) -> str:
         settings, rng = self._settings, self._rng
+        if settings.repeat_share and self._recent and rng.random() < settings.repeat_share:
+            text, self.language = rng.choice(self._recent)
+            return text
+        self.language = "en"
         if settings.stock_message_share and rng.random() < settings.stock_message_share:
             return rng.choice(SLOT_VALUES["stock"])
         if settings.item_pool:
@@ -105,4 +113,11 @@ class PromptGenerator:
         text = render(template, item_rng, item_rng.choice(settings.domains))
         if settings.reasoning_share and item_rng.random() < settings.reasoning_share:
             text = f"{text} {item_rng.choice(self._phrases)}"
+        self.language = TEMPLATE_LANGUAGES.get(template, "en")
+        if settings.repeat_share:
+            # A short memory: resent prompts are recent ones, as retries and regenerations are.
+            if len(self._recent) >= _RECENT_PROMPTS:
+                self._recent[rng.randrange(_RECENT_PROMPTS)] = (text, self.language)
+            else:
+                self._recent.append((text, self.language))
         return text

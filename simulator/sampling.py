@@ -32,6 +32,14 @@ def between(rng: random.Random, bounds: IntRange) -> int:
     return rng.randint(*bounds)
 
 
+def log_between(rng: random.Random, bounds: IntRange) -> int:
+    """An integer in bounds (inclusive), log-uniform: small counts are as common as large ones per octave."""
+    low, high = bounds
+    if low == high:
+        return low
+    return min(high, int(math.exp(rng.uniform(math.log(low), math.log(high + 1)))))
+
+
 def zipf_weights(count: int) -> FloatArray:
     """Usage concentrates on the first items (the main API key, the busiest server)."""
     weights = 1.0 / np.arange(1, count + 1, dtype=np.float64)

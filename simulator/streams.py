@@ -19,7 +19,7 @@ from simulator.archetypes import EMBEDDING_ENDPOINT, REASONING_MODELS, Behaviour
 from simulator.arrivals import ArrivalSpec, arrival_offsets, minute_envelope, sample_quantile_function
 from simulator.calibration import Calibration
 from simulator.config import SimulationConfig
-from simulator.identity import UTC_OFFSET_HOURS
+from simulator.identity import NETWORK_FIRST_OCTETS, UTC_OFFSET_HOURS
 from simulator.plan import AccountPlan, StreamPlan
 from simulator.prompts import DOMAIN_TOPICS, TEMPLATE_FAMILIES, PromptGenerator, PromptSettings
 from simulator.sampling import between, log_uniform, numpy_rng, python_rng, uniform, zipf_weights
@@ -101,6 +101,8 @@ class StreamGenerator:
         start_hour = config.start.hour + config.start.minute / 60.0
         rates = spec.rate_per_s * minute_envelope(spec, start_hour, config.minutes, envelope_rng)
         rates[: self._stream.onset_minute] = 0.0
+        if self._stream.end_minute is not None:
+            rates[self._stream.end_minute :] = 0.0
         return spec, rates
 
     def _prompt_settings(self, behaviour: Behaviour) -> PromptSettings:
@@ -123,6 +125,7 @@ class StreamGenerator:
             stock_message_share=uniform(rng, profile.stock_message_share),
             item_pool=between(rng, profile.item_pool) if profile.item_pool else None,
             item_seed=rng.getrandbits(62),
+            repeat_share=uniform(rng, profile.repeat_share),
         )
 
     def events(self) -> Iterator[tuple[int, int, int, Event]]:
@@ -168,6 +171,7 @@ class StreamGenerator:
             "payment_fingerprint": identity.payment_fingerprint,
         }
         country_weights = zipf_weights(len(identity.countries))
+        first_octets = NETWORK_FIRST_OCTETS[identity.network]
         sequence = 0
         second_cache: tuple[int, str] = (-1, "")
 
@@ -184,6 +188,11 @@ class StreamGenerator:
             ip_index = rng.choice(
                 len(identity.ip_addresses), size=size, p=zipf_weights(len(identity.ip_addresses))
             ).tolist()
+            # A rotating client's request comes from a fresh address (index -1) with this probability.
+            if identity.rotating_ip_share:
+                rotating = (rng.random(size) < identity.rotating_ip_share).tolist()
+                fresh_hosts = rng.integers(0, 1 << 24, size=size).tolist()
+                fresh_octets = rng.integers(0, len(first_octets), size=size).tolist()
             agent_index = rng.choice(
                 len(identity.user_agents), size=size, p=zipf_weights(len(identity.user_agents))
             ).tolist()
@@ -193,7 +202,16 @@ class StreamGenerator:
             embedding_draw = embedding_tokens.sample(rng, size).tolist()
             natural_draw = completion_tokens.sample(rng, size).tolist()
             reasoning_draw = reasoning_tokens.sample(rng, size).tolist()
-            share_draws = {name: rng.random(size).tolist() for name in shares}
+            # Per-request flags and values, drawn per batch (numpy) rather than per request.
+            uses = {name: (rng.random(size) < share).tolist() for name, share in shares.items()}
+            temperature_values = rng.choice(temperatures, size=size).tolist()
+            top_p_values = rng.choice(_TOP_P_VALUES, size=size).tolist()
+            cap_values = rng.choice(max_tokens_palette, size=size).tolist()
+            n_draws = rng.choice(params.n_values, size=size).tolist()
+            top_logprobs_values = rng.integers(params.top_logprobs[0], params.top_logprobs[1] + 1, size=size).tolist()
+            tool_values = rng.integers(params.tool_count[0], params.tool_count[1] + 1, size=size).tolist()
+            client_codes = rng.choice(_CLIENT_ERRORS, size=size).tolist()
+            server_codes = rng.choice(_SERVER_ERRORS, size=size).tolist()
             latency_noise = np.exp(0.35 * rng.standard_normal(size)).tolist()
             event_ids = rng.bytes(16 * size).hex()
 
@@ -204,9 +222,9 @@ class StreamGenerator:
                 if draw < rate_limited:
                     status_code = 429
                 elif draw < client_error:
-                    status_code = py_rng.choice(_CLIENT_ERRORS)
+                    status_code = client_codes[i]
                 elif draw < server_error:
-                    status_code = py_rng.choice(_SERVER_ERRORS)
+                    status_code = server_codes[i]
                 else:
                     status_code = 200
 
@@ -214,24 +232,24 @@ class StreamGenerator:
                 choices = 1
                 cap: int | None = None
                 if not is_embedding:
-                    if share_draws["temperature"][i] < shares["temperature"]:
-                        request["temperature"] = py_rng.choice(temperatures)
-                    if share_draws["top_p"][i] < shares["top_p"]:
-                        request["top_p"] = py_rng.choice(_TOP_P_VALUES)
-                    if share_draws["max_tokens"][i] < shares["max_tokens"]:
-                        cap = py_rng.choice(max_tokens_palette)
+                    if uses["temperature"][i]:
+                        request["temperature"] = temperature_values[i]
+                    if uses["top_p"][i]:
+                        request["top_p"] = top_p_values[i]
+                    if uses["max_tokens"][i]:
+                        cap = cap_values[i]
                         request["max_tokens"] = cap
-                    if share_draws["n"][i] < shares["n"]:
-                        choices = py_rng.choice(params.n_values)
+                    if uses["n"][i]:
+                        choices = n_draws[i]
                         request["n"] = choices
-                    if share_draws["logprobs"][i] < shares["logprobs"]:
+                    if uses["logprobs"][i]:
                         request["logprobs"] = True
                         if params.top_logprobs[1] > 0:
-                            request["top_logprobs"] = py_rng.randint(*params.top_logprobs)
-                    if share_draws["stream"][i] < shares["stream"]:
+                            request["top_logprobs"] = top_logprobs_values[i]
+                    if uses["stream"][i]:
                         request["stream"] = True
-                    if share_draws["tools"][i] < shares["tools"]:
-                        request["tools"] = py_rng.randint(*params.tool_count)
+                    if uses["tools"][i]:
+                        request["tools"] = tool_values[i]
 
                 is_reasoning = workload.model in REASONING_MODELS and not is_embedding
                 if status_code == 200:
@@ -274,13 +292,18 @@ class StreamGenerator:
                 if request:
                     event["params"] = request
                 event["client"] = {
-                    "ip": identity.ip_addresses[ip_index[i]],
+                    "ip": (
+                        f"{first_octets[fresh_octets[i]]}.{fresh_hosts[i] >> 16}.{fresh_hosts[i] >> 8 & 255}."
+                        f"{(fresh_hosts[i] & 255) % 254 + 1}"
+                        if identity.rotating_ip_share and rotating[i]
+                        else identity.ip_addresses[ip_index[i]]
+                    ),
                     "user_agent": identity.user_agents[agent_index[i]],
                     "country": identity.countries[country_index[i]],
                 }
                 if identity.prompt_visibility != "none":
                     text = prompts.next_prompt()
-                    prompt_fields = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "language": "en"}
+                    prompt_fields = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "language": prompts.language}
                     event["prompt"] = (
                         {"text": text, **prompt_fields} if identity.prompt_visibility == "text" else prompt_fields
                     )
