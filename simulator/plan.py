@@ -70,6 +70,7 @@ class AccountPlan:
     identity: AccountIdentity
     truth: GroundTruth
     streams: tuple[StreamPlan, ...]
+    group_id: str | None = None  # the campaign or benign cohort the account belongs to
 
 
 def format_time(instant: dt.datetime) -> str:

@@ -173,7 +173,8 @@ class AccountPlanner:
             campaign_id=group.campaign_id if group is not None else None,
             attack_onset=attack_onset,
         )
-        return AccountPlan(identity=identity, truth=truth, streams=streams)
+        group_id = group.group_id if group is not None else None
+        return AccountPlan(identity=identity, truth=truth, streams=streams, group_id=group_id)
 
     def _identity(
         self,
