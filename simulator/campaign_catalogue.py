@@ -43,10 +43,10 @@ _STUDENTS = IdentityProfile(api_keys=(1, 1), ip_prefixes=(1, 2), account_age_day
 CAMPAIGN_ARCHETYPES: tuple[Archetype, ...] = (
     # Weight 0: campaign accounts come from SimulationConfig.campaign_sizes, not from the weighted mix.
     Archetype("distributed_campaign", "extraction", 0.0, variants=(
+        # The plain shape: every member shares cards from one small pool, the ranges, the agents and the schedule.
         Variant("synchronised", False, _MEMBER_IDENTITY, single(_MEMBER, True), Coordination(
             ip_prefixes=(2, 4), payment_fingerprints=(1, 3), user_agents=(1, 2), synchronised=True,
             shared_templates=True, start_fraction=(0.0, 0.3), member_stagger=0.02,
-            own_card_share=(0.0, 0.2), shared_infrastructure_share=(0.7, 1.0),
         )),
         Variant("load_balanced_proxy", False, _RESIDENTIAL_MEMBER, single(_SPARSE_MEMBER, True), Coordination(
             ip_prefixes=(1, 4), payment_fingerprints=(1, 1), user_agents=(2, 6), synchronised=True,
