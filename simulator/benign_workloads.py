@@ -32,7 +32,7 @@ _GENERIC = IdentityProfile()
 _FRESH = IdentityProfile(account_age_days=(0.02, 3.0))
 
 _CLASSIFIER = Behaviour(
-    timing=TimingProfile(rate_per_s=(0.05, 0.8)),
+    timing=TimingProfile(rate_per_s=(0.03, 0.5)),
     prompt_tokens=TokenProfile(median=250.0, sigma=0.7, scale=(0.5, 3.0)),
     completion_tokens=TokenProfile(median=2.0, sigma=0.6),
     params=ParameterProfile(
@@ -94,7 +94,7 @@ _TRANSLATION = Behaviour(
 
 # Rates of the traces themselves: 5.4 req/s (conv) and 2.5 req/s (code) over their hour.
 _CONV_TENANT = Behaviour(
-    timing=TimingProfile(rate_per_s=(0.5, 3.0), trace_pattern="conv"),
+    timing=TimingProfile(rate_per_s=(0.5, 2.0), trace_pattern="conv"),
     prompt_tokens=TokenProfile(trace="conv", scale=(0.8, 1.25)),
     completion_tokens=TokenProfile(trace="conv", scale=(0.8, 1.25)),
     params=ParameterProfile(max_tokens=(512, 1024, 2048, 4096), max_tokens_palette=(1, 3), max_tokens_share=(0.3, 0.9),
@@ -103,7 +103,7 @@ _CONV_TENANT = Behaviour(
     workloads=CHAT_WORKLOADS,
 )
 _CODE_TENANT = Behaviour(
-    timing=TimingProfile(rate_per_s=(0.4, 2.0), trace_pattern="code"),
+    timing=TimingProfile(rate_per_s=(0.3, 1.5), trace_pattern="code"),
     prompt_tokens=TokenProfile(trace="code", scale=(0.8, 1.25)),
     completion_tokens=TokenProfile(trace="code", scale=(0.8, 1.25)),
     params=ParameterProfile(max_tokens=(64, 256, 512, 1024), max_tokens_palette=(1, 2), max_tokens_share=(0.5, 1.0)),
