@@ -4,7 +4,7 @@ import collections
 
 import pytest
 
-from simulator.archetypes import ARCHETYPES_BY_NAME, CAMPAIGN_ARCHETYPE, COHORT_ARCHETYPE
+from simulator.archetypes import ARCHETYPES, ARCHETYPES_BY_NAME, CAMPAIGN_ARCHETYPE, COHORT_ARCHETYPE
 from simulator.generator import Simulation, SimulationConfig
 
 SPARSE_VARIANTS = {"load_balanced_proxy", "payment_groups", "virtual_cards"}
@@ -69,8 +69,11 @@ def test_campaigns_span_twenty_to_two_thousand_accounts():
 
 
 def test_sparse_members_stay_below_the_per_account_floor():
-    simulation = Simulation(SimulationConfig(seed=12, accounts=400, duration_hours=2.0, extraction_fraction=0.5,
-                                             campaign_sizes=(40,) * 4, cohort_sizes=()))  # fmt: skip
+    quiet = {archetype.name: 0.0 for archetype in ARCHETYPES} | {"researcher_hobbyist": 1.0, "low_and_slow": 1.0}
+    simulation = Simulation(
+        SimulationConfig(seed=12, accounts=400, duration_hours=2.0, extraction_fraction=0.5,
+                         campaign_sizes=(40,) * 4, cohort_sizes=(), archetype_mix=quiet)
+    )  # fmt: skip
     variant = {a.truth.account_id: a.truth.variant for a in simulation.accounts if a.truth.campaign_id}
     per_hour = collections.Counter(
         (event["account_id"], event["event_time"][:13])
