@@ -7,7 +7,8 @@ import logging
 import sys
 
 from devtools import demo as demo_command
-from distillwatch import detect, queries
+from distillwatch import detect
+from distillwatch.queries import cli as query_command
 from models import evaluate as evaluate_command
 from models import train as train_command
 from pipelines import config
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="evaluate the classifier and baselines, write the report")
     evaluate_command.add_arguments(evaluate)
     query = commands.add_parser("query", help="run a saved query or view from distillwatch/sql/ on DuckDB or BigQuery")
-    queries.add_query_arguments(query)
+    query_command.add_query_arguments(query)
     demo = commands.add_parser("demo", help="live demo: simulated traffic -> Pub/Sub emulator -> streaming pipeline")
     demo_command.add_arguments(demo)
     return parser
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         "simulate": simulate_command.run,
         "train": train_command.run,
         "evaluate": evaluate_command.run,
-        "query": queries.run_query,
+        "query": query_command.run_query,
         "demo": demo_command.run,
     }
     return handlers[args.command](args)
