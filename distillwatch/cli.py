@@ -8,6 +8,7 @@ import sys
 
 from devtools import demo as demo_command
 from distillwatch import detect
+from distillwatch.errors import USAGE_EXIT_STATUS, UsageError
 from distillwatch.queries import cli as query_command
 from models import evaluate as evaluate_command
 from models import train as train_command
@@ -38,15 +39,35 @@ def _drop_memory_probe_warning(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("Resource module is not available")
 
 
+def _is_path_error(error: OSError) -> bool:
+    """An OS error about a path the user named (a missing directory, no permission), not a bug."""
+    path_errors = (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError)
+    return isinstance(error, path_errors) and error.filename is not None
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Runs one subcommand. A user's mistake ends in one line on stderr and exit status 2; a bug keeps its traceback."""
+    parser = build_parser()
+    args, beam_args = parser.parse_known_args(argv)
+    try:
+        return _dispatch(parser, args, beam_args)
+    except UsageError as error:
+        print(f"distillwatch {args.command}: {error}", file=sys.stderr)
+    except OSError as error:
+        if not _is_path_error(error):
+            raise
+        print(f"distillwatch {args.command}: {error.strerror}: {error.filename}", file=sys.stderr)
+    return USAGE_EXIT_STATUS
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, beam_args: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
     logging.getLogger().addFilter(_drop_memory_probe_warning)
-    args, beam_args = build_parser().parse_known_args(argv)
     if args.command == "detect":
         return detect.run(args, beam_args)
     if beam_args:
-        build_parser().error(f"unrecognized arguments: {' '.join(beam_args)}")
+        parser.error(f"unrecognized arguments: {' '.join(beam_args)}")
     handlers = {
         "simulate": simulate_command.run,
         "train": train_command.run,

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import time
+from pathlib import Path
 
 import apache_beam as beam
+import duckdb
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from distillwatch.errors import UsageError, store_error
 from pipelines.artifact import load_verified_model
 from pipelines.config import DetectConfig, detect_config_from_args
 from pipelines.pipeline import build_pipeline
@@ -70,10 +75,54 @@ def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) 
             print(f"    {account_id:<28} {severity:<8} {score:<6} {window_end:%Y-%m-%d %H:%M}  {', '.join(reasons)}")
 
 
+def _is_local(path: str) -> bool:
+    return FileSystems.get_scheme(path) is None
+
+
+def check_input_files(pattern: str) -> None:
+    """The replay input matches at least one readable file (a glob matching nothing would read nothing, silently)."""
+    try:
+        (match,) = FileSystems.match([pattern])
+    except Exception as error:  # noqa: BLE001 - Beam wraps every filesystem's own error in BeamIOError
+        raise UsageError(f"--input {pattern}: cannot list it: {error}") from None
+    if not match.metadata_list:
+        raise UsageError(f"--input {pattern}: no files match")
+    for file in match.metadata_list:
+        if _is_local(file.path) and (os.path.isdir(file.path) or not os.access(file.path, os.R_OK)):
+            raise UsageError(f"--input {pattern}: {file.path} is not a readable file")
+
+
+def check_bigquery_output(output: str) -> None:
+    project, _, dataset = output.removeprefix("bq:").partition(":")
+    if not project or not dataset or ":" in dataset:
+        raise UsageError(f"--output {output}: BigQuery output is bq:PROJECT:DATASET")
+
+
+def create_store(path: str) -> None:
+    """Creates the three tables, so they exist even when a run writes no rows; refuses a path it cannot write."""
+    try:
+        open_store(path).close()
+    except duckdb.Error as error:
+        raise store_error(path, error) from None
+
+
+def check_model_manifest(path: str) -> None:
+    if _is_local(path) and not Path(path).is_file():
+        raise UsageError(f"--model {path}: no model manifest there")
+
+
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    config = detect_config_from_args(args)
-    if not config.writes_bigquery:
-        open_store(config.output).close()  # the three tables exist even when a run writes no rows
+    try:
+        config = detect_config_from_args(args)
+    except ValueError as error:  # option values the configuration refuses (window shape, a Pub/Sub topic, ...)
+        raise UsageError(str(error)) from None
+    if not config.reads_pubsub:
+        check_input_files(config.input)
+    check_model_manifest(config.model.manifest_path)
+    if config.writes_bigquery:
+        check_bigquery_output(config.output)
+    else:
+        create_store(config.output)
     # Refuse a tampered or mismatched artifact before anything runs (workers verify it again on load).
     load_verified_model(config.model.manifest_path)
     options = pipeline_options(config, beam_args)

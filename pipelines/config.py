@@ -63,6 +63,10 @@ class AlertPolicyConfig:
         thresholds = [t for t, _ in self.severities]
         if not thresholds or thresholds != sorted(thresholds) or not 0 < thresholds[0] <= 1:
             raise ValueError(f"severity thresholds must be ascending in (0, 1]: {self.severities}")
+        if self.cooldown_s < 0:
+            raise ValueError(f"alert cooldown must be >= 0 seconds, got {self.cooldown_s}")
+        if self.min_requests < 0:
+            raise ValueError(f"minimum requests per alert must be >= 0, got {self.min_requests}")
 
     @property
     def alert_threshold(self) -> float:
@@ -81,6 +85,10 @@ class ModelConfig:
     watch_interval_s: int = 60
     # A tree-ensemble predict call costs ~0.1 s however few rows it scores: batch windows generously.
     batch_size: int = 2048
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"inference batch size must be >= 1, got {self.batch_size}")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from distillwatch.errors import UsageError, store_error
 from distillwatch.queries.catalogue import list_queries, load_query
 from distillwatch.queries.dialects import QueryResult, query_bigquery, query_duckdb
 
@@ -84,18 +85,19 @@ def _describe_queries() -> str:
 
 
 def run_query(args: argparse.Namespace) -> int:
-    """Runs `distillwatch query` and prints the result as a table; returns the exit status."""
+    """Runs `distillwatch query` and prints the result as a table; returns the exit status.
+
+    Raises `UsageError` for an unknown query or parameter, a bad value, or a store it cannot open.
+    """
     if args.list:
         print(_describe_queries())
         return 0
     if not args.name:
-        print(f"name a saved query:\n{_describe_queries()}", file=sys.stderr)
-        return 2
+        raise UsageError(f"name a saved query:\n{_describe_queries()}")
     try:
         result = _run_cli_query(args, dict(args.param))
     except ValueError as error:  # unknown query, missing or malformed parameter
-        print(f"distillwatch query: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(str(error)) from None
     if result.as_of is not None:
         # On stderr, so that stdout stays the table alone.
         print(f"{args.name}: {result.as_of.describe()}", file=sys.stderr)
@@ -119,6 +121,11 @@ def _run_cli_query(args: argparse.Namespace, params: dict[str, str]) -> QueryRes
         return query_bigquery(client, f"{project}.{dataset}", args.name, params, args.as_of)
     if args.db:
         if not Path(args.db).is_file():
-            raise ValueError(f"no DuckDB store at {args.db}")
-        return query_duckdb(args.db, args.name, params, args.as_of)
+            raise UsageError(f"no DuckDB store at {args.db}")
+        import duckdb
+
+        try:
+            return query_duckdb(args.db, args.name, params, args.as_of)
+        except (duckdb.IOException, duckdb.ConnectionException) as error:  # locked by a writer, not a database
+            raise store_error(args.db, error) from None
     raise ValueError("say where to query: --db FILE or --bq PROJECT:DATASET")

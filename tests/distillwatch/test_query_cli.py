@@ -3,14 +3,13 @@ windows (a store of dated traffic is read relative to its own newest data)."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import uuid
 
 import pytest
 
+from distillwatch.cli import main
 from distillwatch.queries import catalogue, dialects
-from distillwatch.queries import cli as query_cli
 from tests.distillwatch.query_rows import (
     ALERTS,
     BASE,
@@ -28,9 +27,7 @@ ALL_QUERIES = catalogue.list_queries()
 
 
 def _query_cli(argv):
-    parser = argparse.ArgumentParser()
-    query_cli.add_query_arguments(parser)
-    return query_cli.run_query(parser.parse_args(argv))
+    return main(["query", *argv])
 
 
 def test_cli_prints_a_table_from_duckdb(duckdb_store, capsys):
