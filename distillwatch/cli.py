@@ -7,12 +7,11 @@ import logging
 import sys
 
 from devtools import demo as demo_command
-from distillwatch import detect
+from distillwatch import detect as detect_command
 from distillwatch.errors import USAGE_EXIT_STATUS, UsageError
 from distillwatch.queries import cli as query_command
 from models import evaluate as evaluate_command
 from models import train as train_command
-from pipelines import config
 from simulator import cli as simulate_command
 
 
@@ -20,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="distillwatch", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     detect = commands.add_parser("detect", help="run the detection pipeline (extra args go to Beam)")
-    config.add_detect_arguments(detect)
+    detect_command.add_arguments(detect)
     simulate = commands.add_parser("simulate", help="write simulated benign + extraction traffic (JSONL)")
     simulate_command.add_arguments(simulate)
     train = commands.add_parser("train", help="train the extraction-risk classifier from simulated traffic")
@@ -65,7 +64,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, beam_ar
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
     logging.getLogger().addFilter(_drop_memory_probe_warning)
     if args.command == "detect":
-        return detect.run(args, beam_args)
+        return detect_command.run(args, beam_args)
     if beam_args:
         parser.error(f"unrecognized arguments: {' '.join(beam_args)}")
     handlers = {

@@ -15,8 +15,9 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from distillwatch.errors import UsageError, store_error
+from distillwatch.ground_truth import compare_alerts, read_labels
 from pipelines.artifact import load_verified_model
-from pipelines.config import DetectConfig, detect_config_from_args
+from pipelines.config import DetectConfig, add_detect_arguments, detect_config_from_args
 from pipelines.pipeline import build_pipeline
 from pipelines.sinks.duckdb_sink import open_store
 
@@ -26,6 +27,17 @@ log = logging.getLogger("distillwatch")
 # portable FnApiRunner. Any --runner the user passes (e.g. DataflowRunner) wins.
 LOCAL_STREAMING_RUNNER = "BundleBasedDirectRunner"
 LOCAL_BATCH_RUNNER = "FnApiRunner"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The run's options (pipelines/config.py) and what only the CLI does with its result."""
+    add_detect_arguments(parser)
+    parser.add_argument(
+        "--labels",
+        default=None,
+        help="ground-truth JSONL (account_id, label), as `distillwatch simulate` writes: the summary then says "
+        "how many alerted accounts are truly extraction, and how many were missed (DuckDB output only)",
+    )
 
 
 def pipeline_options(config: DetectConfig, beam_args: list[str]) -> PipelineOptions:
@@ -46,7 +58,9 @@ def counters(result: beam.runners.runner.PipelineResult) -> dict[str, int]:
     return totals
 
 
-def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) -> None:
+def print_summary(
+    config: DetectConfig, totals: dict[str, int], seconds: float, labels: dict[str, bool] | None = None
+) -> None:
     parsed, dead = totals.get("events_parsed", 0), totals.get("events_dead_lettered", 0)
     print(f"\ndistillwatch detect finished in {seconds:.1f}s ({(parsed + dead) / max(seconds, 1e-9):,.0f} records/s)")
     print(f"  events read        {parsed + dead:>10,}")
@@ -61,6 +75,7 @@ def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) 
         campaigns = store.execute("select count(*), coalesce(max(member_count), 0) from campaigns").fetchone()
         print(f"  accounts scored    {accounts:>10,}   (store: {config.output})")
         print(f"  campaign rows      {campaigns[0]:>10,}   (largest: {campaigns[1]} accounts)")
+        alerted = {account for (account,) in store.execute("select distinct account_id from alerts").fetchall()}
         top = store.execute(
             """
             select account_id, severity, round(score, 3), window_end,
@@ -73,6 +88,10 @@ def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) 
         print("\n  top alerted accounts (highest score, top reasons):")
         for account_id, severity, score, window_end, reasons in top:
             print(f"    {account_id:<28} {severity:<8} {score:<6} {window_end:%Y-%m-%d %H:%M}  {', '.join(reasons)}")
+    if labels is not None:
+        print("\n  against the labels (every alert in the store):")
+        for line in compare_alerts(alerted, labels).lines():
+            print(f"    {line}")
 
 
 def _is_local(path: str) -> bool:
@@ -121,7 +140,10 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     check_model_manifest(config.model.manifest_path)
     if config.writes_bigquery:
         check_bigquery_output(config.output)
-    else:
+        if args.labels:
+            raise UsageError("--labels compares the alerts of a DuckDB --output; query BigQuery for them instead")
+    labels = read_labels(args.labels) if args.labels else None
+    if not config.writes_bigquery:
         create_store(config.output)
     # Refuse a tampered or mismatched artifact before anything runs (workers verify it again on load).
     load_verified_model(config.model.manifest_path)
@@ -132,5 +154,5 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     build_pipeline(pipeline, config)
     result = pipeline.run()
     result.wait_until_finish()
-    print_summary(config, counters(result), time.perf_counter() - started)
+    print_summary(config, counters(result), time.perf_counter() - started, labels)
     return 0
