@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import apache_beam as beam
@@ -130,7 +131,19 @@ def check_model_manifest(path: str) -> None:
         raise UsageError(f"--model {path}: no model manifest there")
 
 
-def run(args: argparse.Namespace, beam_args: list[str]) -> int:
+@dataclass(frozen=True)
+class Submission:
+    config: DetectConfig
+    result: beam.runners.runner.PipelineResult
+    started_s: float  # time.perf_counter() at submission
+    labels: dict[str, bool] | None
+
+
+def submit(args: argparse.Namespace, beam_args: list[str]) -> Submission:
+    """Checks the options and what they point at, builds the graph and starts it; does not wait for it.
+
+    Raises `UsageError` for what the user can fix, before anything runs.
+    """
     try:
         config = detect_config_from_args(args)
     except ValueError as error:  # option values the configuration refuses (window shape, a Pub/Sub topic, ...)
@@ -152,7 +165,13 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     started = time.perf_counter()
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, config)
-    result = pipeline.run()
-    result.wait_until_finish()
-    print_summary(config, counters(result), time.perf_counter() - started, labels)
+    return Submission(config, pipeline.run(), started, labels)
+
+
+def run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """`distillwatch detect`: submits the run, waits for it to finish and prints the closing summary."""
+    submission = submit(args, beam_args)
+    submission.result.wait_until_finish()
+    totals = counters(submission.result)
+    print_summary(submission.config, totals, time.perf_counter() - submission.started_s, submission.labels)
     return 0

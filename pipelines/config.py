@@ -116,12 +116,26 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, help="DuckDB file path, or bq:PROJECT:DATASET")
     parser.add_argument("--window-size", type=int, default=WindowConfig.size_s, help="window size, seconds")
     parser.add_argument("--window-period", type=int, default=WindowConfig.period_s, help="window period, seconds")
-    parser.add_argument("--allowed-lateness", type=int, default=WindowConfig.allowed_lateness_s, help="seconds")
-    parser.add_argument("--alert-cooldown", type=int, default=AlertPolicyConfig.cooldown_s, help="seconds")
-    parser.add_argument("--min-requests", type=int, default=AlertPolicyConfig.min_requests)
+    parser.add_argument(
+        "--allowed-lateness",
+        type=int,
+        default=WindowConfig.allowed_lateness_s,
+        help="how late an event may arrive and still update its windows, seconds",
+    )
+    parser.add_argument(
+        "--alert-cooldown",
+        type=int,
+        default=AlertPolicyConfig.cooldown_s,
+        help="at most one alert per account per cooldown, seconds",
+    )
+    parser.add_argument(
+        "--min-requests", type=int, default=AlertPolicyConfig.min_requests, help="fewest requests in a window to alert"
+    )
     parser.add_argument("--model", default=DEFAULT_MODEL_MANIFEST, help="model manifest.json (verified sha256)")
     parser.add_argument("--watch-models", default=None, help="glob of manifests to hot-swap the model (streaming)")
-    parser.add_argument("--inference-batch-size", type=int, default=ModelConfig.batch_size)
+    parser.add_argument(
+        "--inference-batch-size", type=int, default=ModelConfig.batch_size, help="most windows per model call"
+    )
     parser.add_argument("--pubsub-id-label", default=None, help="Dataflow only: attribute to dedup on, e.g. event_id")
 
 
