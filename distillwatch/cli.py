@@ -8,6 +8,8 @@ import sys
 
 from devtools import demo as demo_command
 from distillwatch import detect, queries
+from distillwatch import feedback as feedback_command
+from distillwatch import suppress as suppress_command
 from models import evaluate as evaluate_command
 from models import train as train_command
 from pipelines import config
@@ -29,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     queries.add_query_arguments(query)
     demo = commands.add_parser("demo", help="live demo: simulated traffic -> Pub/Sub emulator -> streaming pipeline")
     demo_command.add_arguments(demo)
+    feedback = commands.add_parser("feedback", help="record an analyst verdict on an alert, account or campaign")
+    feedback_command.add_arguments(feedback)
+    suppress = commands.add_parser("suppress", help="suppress an entity's alerts until a date (still scored)")
+    suppress_command.add_arguments(suppress)
     return parser
 
 
@@ -52,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         "evaluate": evaluate_command.run,
         "query": queries.run_query,
         "demo": demo_command.run,
+        "feedback": feedback_command.run,
+        "suppress": suppress_command.run,
     }
     return handlers[args.command](args)
 

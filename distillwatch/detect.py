@@ -10,6 +10,7 @@ import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from distillwatch.queries import create_views_duckdb
 from pipelines.artifact import load_verified_model
 from pipelines.config import DetectConfig, detect_config_from_args
 from pipelines.pipeline import build_pipeline
@@ -73,7 +74,8 @@ def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     config = detect_config_from_args(args)
     if not config.writes_bigquery:
-        open_store(config.output).close()  # the three tables exist even when a run writes no rows
+        with open_store(config.output) as store:  # the tables exist even when a run writes no rows
+            create_views_duckdb(store)  # and the views, for analysts querying the store directly
     # Refuse a tampered or mismatched artifact before anything runs (workers verify it again on load).
     load_verified_model(config.model.manifest_path)
     options = pipeline_options(config, beam_args)
