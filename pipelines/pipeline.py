@@ -35,7 +35,7 @@ from pipelines.suppression import (
     alert_window_end,
     campaign_entities,
     campaign_window_end,
-    suppressions_side_input,
+    no_suppressions,
 )
 from pipelines.validate import parse_events
 from pipelines.windowing import WindowPerAccount
@@ -141,12 +141,14 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         | "ToScoredWindow" >> beam.Map(to_scored_window).with_output_types(tuple[str, ScoredWindow])
     )
     scores = scored | "ScoreRows" >> beam.MapTuple(lambda _, w: score_row(w, utc_now_iso()))
-    suppressions = analyst_suppressions(raw.pipeline, config)
+    read_suppressions = SuppressionSource(config.suppressions).read if config.suppressions else no_suppressions
+    refresh_s = config.suppressions_refresh_s if config.streaming else None
     response = config.response
     alerts = (
         scored
         | "AlertPolicy" >> ApplyAlertPolicy(config.alerts, config.streaming)
-        | "MarkSuppressedAlerts" >> beam.ParDo(MarkSuppressed(alert_entities, alert_window_end), suppressions)
+        | "MarkSuppressedAlerts"
+        >> beam.ParDo(MarkSuppressed(alert_entities, alert_window_end, read_suppressions, refresh_s))
         | "AlertRows"
         >> beam.MapTuple(
             lambda alert, by: alert_row(
@@ -160,24 +162,14 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
     campaigns = (
         {"events": events, "scores": scored}
         | "DetectCampaigns" >> DetectCampaigns(campaign_window, config.streaming)
-        # The side input lives in the global window, like the account alerts.
-        | "CampaignsUnwindowed" >> beam.WindowInto(window.GlobalWindows())
-        | "MarkSuppressedCampaigns" >> beam.ParDo(MarkSuppressed(campaign_entities, campaign_window_end), suppressions)
+        | "MarkSuppressedCampaigns"
+        >> beam.ParDo(MarkSuppressed(campaign_entities, campaign_window_end, read_suppressions, refresh_s))
         | "CampaignAnalystColumns"
         >> beam.MapTuple(
             lambda row, by: {**row, "suppressed_by": by, "recommended_action": campaign_action(row, response)}
         )
     )
     return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter, campaigns=campaigns)
-
-
-def analyst_suppressions(pipeline: beam.Pipeline, config: DetectConfig) -> beam.pvalue.AsSingleton:
-    """The suppressions table as a side input; without a table configured, an empty one."""
-    if config.suppressions is None:
-        return beam.pvalue.AsSingleton(pipeline | "NoSuppressions" >> beam.Create([[]]))
-    return suppressions_side_input(
-        pipeline, SuppressionSource(config.suppressions).read, config.streaming, config.suppressions_refresh_s
-    )
 
 
 def report_unstorable_dead_letter(row: dict[str, Any]) -> None:

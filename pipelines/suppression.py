@@ -1,8 +1,11 @@
 """Scoped suppressions: analysts silence a known entity until a date, without it ever leaving scoring.
 
-The `suppressions` table (sinks/schemas.py) is a side input: read once when the graph is built in batch, re-read
-every `refresh_s` in streaming (Beam's slowly-updating global-window side input: a `PeriodicImpulse` re-reads the
-table and a repeated trigger replaces the previous reading, so a new or expired row applies without a restart).
+The `suppressions` table (sinks/schemas.py) is read by the marking DoFn itself: once when it starts in batch, and
+again every `refresh_s` of processing time in streaming, so a new or expired row applies without a restart. (Beam's
+slowly-updating side input, a `PeriodicImpulse` re-reading the table into a re-triggered global window, was the
+first design; the BundleBasedDirectRunner that runs local streaming cannot expand PeriodicImpulse's splittable
+DoFn -- "Transform node ...GenSequence/ProcessKeyedElements/GroupByKey was not replaced as expected" -- so the
+refresh lives where every runner can run it.)
 
 A suppression matches an alert when its scope and value name one of the alert's entities and it has not expired
 at the alert window's end (event time): a replay of last month's traffic is judged by what held last month.
@@ -14,14 +17,12 @@ A matched alert is still written, with `suppressed_by` set; only routing skips i
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.transforms import trigger, window
-from apache_beam.transforms.periodicsequence import PeriodicImpulse
-from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
 from pipelines.base import ScoredWindow
 
@@ -121,51 +122,44 @@ class SuppressionSource:
         return [suppression_from_row(dict(row.items())) for row in rows]
 
 
-def suppressions_side_input(
-    pipeline: beam.Pipeline,
-    read: Callable[[], list[Suppression]],
-    streaming: bool,
-    refresh_s: float,
-    stop_timestamp: Timestamp = MAX_TIMESTAMP,
-) -> beam.pvalue.AsSingleton:
-    """The table as an AsSingleton side input of a list of Suppressions (global window).
-
-    `stop_timestamp` ends the periodic re-reads (tests); a pipeline runs them for as long as it runs.
-    """
-    if not streaming:
-        return beam.pvalue.AsSingleton(pipeline | "ReadSuppressions" >> beam.Create([read()]))
-    readings = (
-        pipeline
-        | "SuppressionsTick" >> PeriodicImpulse(fire_interval=refresh_s, stop_timestamp=stop_timestamp)
-        | "ReadSuppressions" >> beam.Map(lambda _: read())
-        | "LatestReading"
-        >> beam.WindowInto(
-            window.GlobalWindows(),
-            trigger=trigger.Repeatedly(trigger.AfterCount(1)),
-            accumulation_mode=trigger.AccumulationMode.DISCARDING,
-        )
-    )
-    return beam.pvalue.AsSingleton(readings)
-
-
 class MarkSuppressed(beam.DoFn):
-    """element -> (element, suppressed_by or None); `entities_of` and `window_end_of` say what to match it on."""
+    """element -> (element, suppressed_by or None), matched against the suppressions table `read` returns.
 
-    def __init__(self, entities_of: Callable[[Any], list[Entity]], window_end_of: Callable[[Any], float]) -> None:
+    `entities_of` and `window_end_of` say what to match an element on. The table is read when the DoFn starts
+    (batch: once), and in streaming again whenever the last reading is `refresh_s` old (processing time).
+    """
+
+    def __init__(
+        self,
+        entities_of: Callable[[Any], list[Entity]],
+        window_end_of: Callable[[Any], float],
+        read: Callable[[], list[Suppression]],
+        refresh_s: float | None = None,
+    ) -> None:
         self._entities_of = entities_of
         self._window_end_of = window_end_of
-        self._index: SuppressionIndex | None = None
-        self._indexed: list[Suppression] | None = None
+        self._read = read
+        self._refresh_s = refresh_s
+        self._index = SuppressionIndex(())
+        self._read_at: float | None = None
         self.suppressed = beam.metrics.Metrics.counter("distillwatch", "alerts_suppressed_by_analyst")
 
-    def process(self, element: Any, suppressions: list[Suppression]) -> Iterator[tuple[Any, str | None]]:
-        if suppressions is not self._indexed:  # a new reading of the table: index it once
-            self._index, self._indexed = SuppressionIndex(suppressions), suppressions
-        assert self._index is not None
-        suppressed_by = self._index.match(self._entities_of(element), self._window_end_of(element))
+    def _current_index(self) -> SuppressionIndex:
+        now = time.monotonic()
+        stale = self._read_at is None or (self._refresh_s is not None and now - self._read_at >= self._refresh_s)
+        if stale:
+            self._index, self._read_at = SuppressionIndex(self._read()), now
+        return self._index
+
+    def process(self, element: Any) -> Iterator[tuple[Any, str | None]]:
+        suppressed_by = self._current_index().match(self._entities_of(element), self._window_end_of(element))
         if suppressed_by is not None:
             self.suppressed.inc()
         yield element, suppressed_by
+
+
+def no_suppressions() -> list[Suppression]:
+    return []
 
 
 def alert_window_end(element: tuple[ScoredWindow, str]) -> float:
