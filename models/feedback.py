@@ -24,25 +24,30 @@ FEEDBACK_COPIES = 200
 GROUP_PREFIX = "feedback/"  # keeps an account's labelled windows in one calibration fold, apart from simulated ones
 
 # The latest verdict per alert (on its window) or per account (on all its windows), joined to the scored windows.
-_LABELLED_WINDOWS = """
+# BigQuery SQL naming tables {dataset}.<table>; the DuckDB store runs it transpiled by sqlglot.
+LABELLED_WINDOWS_SQL = """
 WITH latest AS (
   SELECT alert_id, account_id, verdict
-  FROM feedback
+  FROM {dataset}.feedback
   WHERE alert_id IS NOT NULL OR account_id IS NOT NULL
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY coalesce(alert_id, 'account:' || account_id)
-                             ORDER BY created_at DESC, feedback_id) = 1
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY COALESCE(alert_id, CONCAT('account:', account_id)) ORDER BY created_at DESC, feedback_id
+  ) = 1
 ),
 windows AS (
   SELECT a.account_id, a.window_end, l.verdict
-  FROM latest AS l JOIN (SELECT DISTINCT alert_id, account_id, window_end FROM alerts) AS a USING (alert_id)
+  FROM latest AS l
+  INNER JOIN (SELECT DISTINCT alert_id, account_id, window_end FROM {dataset}.alerts) AS a ON a.alert_id = l.alert_id
   UNION ALL
   SELECT s.account_id, s.window_end, l.verdict
-  FROM latest AS l JOIN (SELECT DISTINCT account_id, window_end FROM account_scores) AS s
+  FROM latest AS l
+  INNER JOIN (SELECT DISTINCT account_id, window_end FROM {dataset}.account_scores) AS s
     ON l.alert_id IS NULL AND s.account_id = l.account_id
 )
-SELECT w.account_id, epoch(w.window_end) AS window_end, w.verdict, any_value(s.features) AS features
-FROM windows AS w JOIN account_scores AS s ON s.account_id = w.account_id AND s.window_end = w.window_end
-GROUP BY ALL
+SELECT w.account_id, UNIX_MICROS(w.window_end) / 1e6 AS window_end, w.verdict, MIN(s.features) AS features
+FROM windows AS w
+INNER JOIN {dataset}.account_scores AS s ON s.account_id = w.account_id AND s.window_end = w.window_end
+GROUP BY w.account_id, w.window_end, w.verdict
 ORDER BY 1, 2, 3
 """
 
@@ -50,11 +55,19 @@ ORDER BY 1, 2, 3
 def labelled_windows_duckdb(path: str) -> list[dict[str, Any]]:
     """(account_id, window_end, verdict, features JSON) of every labelled window in a DuckDB store."""
     import duckdb
+    import sqlglot
 
+    (sql,) = sqlglot.transpile(LABELLED_WINDOWS_SQL.replace("{dataset}.", ""), read="bigquery", write="duckdb")
     with duckdb.connect(path, read_only=True) as connection:
-        cursor = connection.execute(_LABELLED_WINDOWS)
+        cursor = connection.execute(sql)
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def labelled_windows_bigquery(client: Any, dataset: str) -> list[dict[str, Any]]:
+    """The same rows from BigQuery; `dataset` is PROJECT.DATASET."""
+    rows = client.query(LABELLED_WINDOWS_SQL.replace("{dataset}", f"`{dataset}`")).result()
+    return [dict(row.items()) for row in rows]
 
 
 def feedback_dataset(rows: list[dict[str, Any]], copies: int = FEEDBACK_COPIES) -> WindowDataset | None:
@@ -79,5 +92,10 @@ def feedback_dataset(rows: list[dict[str, Any]], copies: int = FEEDBACK_COPIES) 
 
 
 def load_feedback(source: str) -> WindowDataset | None:
-    """From a DuckDB store path (BigQuery: export the three tables into one first; see the runbook)."""
+    """From a DuckDB store path or `bq:PROJECT:DATASET` (application default credentials)."""
+    if source.startswith("bq:"):
+        from google.cloud import bigquery
+
+        _, project, dataset = source.split(":", 2)
+        return feedback_dataset(labelled_windows_bigquery(bigquery.Client(project=project), f"{project}.{dataset}"))
     return feedback_dataset(labelled_windows_duckdb(source))

@@ -167,7 +167,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--release", default=defaults.release, help="model_version becomes RELEASE+<sha256 prefix>")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="simulation processes")
     parser.add_argument("--output-dir", type=Path, default=ARTIFACT_DIR)
-    parser.add_argument("--feedback", default=None, help="DuckDB store with analyst verdicts (models/feedback.py)")
+    parser.add_argument(
+        "--feedback", default=None, help="analyst verdicts: DuckDB store or bq:PROJECT:DATASET (models/feedback.py)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 
+import duckdb
 import numpy as np
 import orjson
+import pytest
 
+from devtools.bigquery_emulator import create_dataset_and_tables
 from models.dataset import SimulationSpec, WindowDataset, request_counts, simulate
-from models.feedback import FEEDBACK_COPIES, feedback_dataset, labelled_windows_duckdb
+from models.feedback import FEEDBACK_COPIES, feedback_dataset, labelled_windows_bigquery, labelled_windows_duckdb
 from models.train import train
 from pipelines.artifact import load_verified_model
 from pipelines.config import AlertPolicyConfig, WindowConfig
 from pipelines.features.spec import FEATURE_NAMES
 from pipelines.sinks.duckdb_sink import open_store
+from tests.conftest import BIGQUERY_PROJECT
 
 POLICY = AlertPolicyConfig()
 
@@ -99,3 +104,25 @@ def test_a_labelled_false_positive_stops_alerting_after_retraining(
             f"{int((_alerting(after, windows) & ~windows.labels.astype(bool)).sum())}"
         )
     print(f"labelled window {account}: score {before_score:.3f} -> {after_score:.3f}")
+
+
+@pytest.mark.integration
+def test_bigquery_gives_the_same_labelled_windows(bigquery_emulator, tmp_path):
+    path = str(tmp_path / "store.duckdb")
+    vector = np.arange(len(FEATURE_NAMES), dtype=float)
+    _store_with_verdict(path, "acct-1", 7200.0, vector, "false_positive")
+    client = bigquery_emulator.client()
+    dataset = f"feedback_{uuid.uuid4().hex[:8]}"
+    create_dataset_and_tables(client, dataset)
+    with duckdb.connect(path, read_only=True) as connection:
+        for table in ("account_scores", "alerts", "feedback"):
+            cursor = connection.execute(f"SELECT * FROM {table}")
+            names = [c[0] for c in cursor.description]
+            rows = [
+                {n: (v.isoformat() if isinstance(v, dt.datetime) else v) for n, v in zip(names, row, strict=True)}
+                for row in cursor.fetchall()
+            ]
+            assert client.insert_rows_json(f"{BIGQUERY_PROJECT}.{dataset}.{table}", rows) == []
+    from_bigquery = labelled_windows_bigquery(client, f"{BIGQUERY_PROJECT}.{dataset}")
+    assert from_bigquery == labelled_windows_duckdb(path)
+    assert from_bigquery[0]["verdict"] == "false_positive" and from_bigquery[0]["window_end"] == 7200.0
