@@ -4,12 +4,15 @@ line on stderr, exit status 2, and nothing written."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import duckdb
 import pytest
 
+from devtools.bigquery_emulator import create_dataset_and_tables
 from distillwatch.cli import main
 from pipelines.sinks.duckdb_sink import open_store
+from tests.conftest import BIGQUERY_PROJECT
 
 
 @pytest.fixture
@@ -85,3 +88,32 @@ def test_a_missing_store_is_refused(tmp_path, capsys):
     missing = str(tmp_path / "nope.duckdb")
     assert main(["suppress", "--db", missing, "--account", "a", "--reason", "x", "--expires", "2099-01-01"]) == 2
     assert "no DuckDB store" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_feedback_and_suppress_on_bigquery(bigquery_emulator, capsys):
+    client = bigquery_emulator.client()
+    dataset = f"analyst_{uuid.uuid4().hex[:8]}"
+    create_dataset_and_tables(client, dataset)
+    alert = {"alert_id": "al-1", "account_id": "acct-1", "window_start": "2026-01-01T00:00:00+00:00",
+             "window_end": "2026-01-01T01:00:00+00:00", "score": 0.9, "severity": "high", "model_version": "m1",
+             "request_count": 40, "reasons": [], "created_at": "2026-01-01T01:00:05+00:00"}  # fmt: skip
+    assert client.insert_rows_json(f"{BIGQUERY_PROJECT}.{dataset}.alerts", [alert]) == []
+    where = ["--bq", f"{BIGQUERY_PROJECT}:{dataset}", "--bq-endpoint", bigquery_emulator.rest_url]
+    assert main(["feedback", *where, "--alert-id", "al-1", "--verdict", "true_positive", "--analyst", "alice"]) == 0
+    assert main(["feedback", *where, "--alert-id", "nope", "--verdict", "true_positive", "--analyst", "alice"]) == 2
+    assert "unknown alert id 'nope'" in capsys.readouterr().err
+    argv = ["suppress", *where, "--payment-fingerprint", "pf-1", "--reason", "lab", "--expires", "2099-01-01"]
+    assert main([*argv, "--created-by", "bob"]) == 0
+
+    def rows(table):
+        return [dict(r.items()) for r in client.query(f"SELECT * FROM `{BIGQUERY_PROJECT}.{dataset}.{table}`").result()]
+
+    (verdict,) = rows("feedback")
+    assert (verdict["alert_id"], verdict["verdict"], verdict["analyst"]) == ("al-1", "true_positive", "alice")
+    (suppression,) = rows("suppressions")
+    assert (suppression["scope"], suppression["value"], suppression["created_by"]) == (
+        "payment_fingerprint",
+        "pf-1",
+        "bob",
+    )
