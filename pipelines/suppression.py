@@ -118,8 +118,10 @@ class SuppressionSource:
 
         _, project, dataset = self.location.split(":", 2)
         client = bigquery.Client(project=project)
-        rows = client.query(f"SELECT {_COLUMNS} FROM `{project}.{dataset}.suppressions`").result()
-        return [suppression_from_row(dict(row.items())) for row in rows]
+        # tabledata.list, not a query: the worker may read its dataset but has no right to create query jobs.
+        table = client.get_table(f"{project}.{dataset}.suppressions")
+        fields = [f for f in table.schema if f.name in _COLUMNS.split(", ")]
+        return [suppression_from_row(dict(row.items())) for row in client.list_rows(table, selected_fields=fields)]
 
 
 class MarkSuppressed(beam.DoFn):

@@ -4,6 +4,7 @@ in streaming (a TestStream of alerts, the table re-read as it goes)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import apache_beam as beam
 import pytest
@@ -166,3 +167,29 @@ def test_unknown_scope_is_refused():
 
     with pytest.raises(ValueError, match="unknown scope"):
         suppression_from_row({"suppression_id": "s", "scope": "ip", "value": "1.2.3.4", "expires_at": "2027-01-01"})
+
+
+@pytest.mark.integration
+def test_bigquery_source_reads_the_table(bigquery_emulator, monkeypatch):
+    from google.cloud import bigquery
+
+    from devtools.bigquery_emulator import create_dataset_and_tables
+    from tests.conftest import BIGQUERY_PROJECT
+
+    client = bigquery_emulator.client()
+    dataset = f"suppressions_{uuid.uuid4().hex[:8]}"
+    create_dataset_and_tables(client, dataset)
+    row = {
+        "suppression_id": "s1",
+        "scope": "payment_fingerprint",
+        "value": "pf-1",
+        "reason": "lab",
+        "created_by": "bob",
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "expires_at": "2027-01-31T00:00:00+00:00",
+    }
+    assert client.insert_rows_json(f"{BIGQUERY_PROJECT}.{dataset}.suppressions", [row]) == []
+    monkeypatch.setattr(bigquery, "Client", lambda project: client)  # the worker's client, pointed at the emulator
+    expires = dt.datetime(2027, 1, 31, tzinfo=dt.UTC).timestamp()
+    read = SuppressionSource(f"bq:{BIGQUERY_PROJECT}:{dataset}").read()
+    assert read == [Suppression("s1", "payment_fingerprint", "pf-1", expires)]
