@@ -8,6 +8,8 @@ import sys
 
 from devtools import demo as demo_command
 from distillwatch import detect as detect_command
+from distillwatch import feedback as feedback_command
+from distillwatch import suppress as suppress_command
 from distillwatch.errors import USAGE_EXIT_STATUS, UsageError
 from distillwatch.queries import cli as query_command
 from models import evaluate as evaluate_command
@@ -30,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     query_command.add_query_arguments(query)
     demo = commands.add_parser("demo", help="live demo: simulated traffic -> Pub/Sub emulator -> streaming pipeline")
     demo_command.add_arguments(demo)
+    feedback = commands.add_parser("feedback", help="record an analyst verdict on an alert, account or campaign")
+    feedback_command.add_arguments(feedback)
+    suppress = commands.add_parser("suppress", help="suppress an entity's alerts until a date (still scored)")
+    suppress_command.add_arguments(suppress)
     return parser
 
 
@@ -73,6 +79,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, beam_ar
         "evaluate": evaluate_command.run,
         "query": query_command.run_query,
         "demo": demo_command.run,
+        "feedback": feedback_command.run,
+        "suppress": suppress_command.run,
     }
     return handlers[args.command](args)
 

@@ -17,6 +17,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from distillwatch.errors import UsageError, store_error
 from distillwatch.ground_truth import compare_alerts, read_labels
+from distillwatch.queries.dialects import create_views_duckdb
 from pipelines.artifact import load_verified_model
 from pipelines.config import DetectConfig, add_detect_arguments, detect_config_from_args
 from pipelines.pipeline import build_pipeline
@@ -121,7 +122,8 @@ def check_bigquery_output(output: str) -> None:
 def create_store(path: str) -> None:
     """Creates the three tables, so they exist even when a run writes no rows; refuses a path it cannot write."""
     try:
-        open_store(path).close()
+        with open_store(path) as store:
+            create_views_duckdb(store)  # and the views, for analysts querying the store directly
     except duckdb.Error as error:
         raise store_error(path, error) from None
 

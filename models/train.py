@@ -25,7 +25,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from models.dataset import SimulationSpec, WindowDataset, simulate, simulate_many
+from models.dataset import SimulationSpec, WindowDataset, concatenate, simulate, simulate_many
+from models.feedback import load_feedback
 from pipelines.artifact import ModelManifest, save_model
 from pipelines.config import WindowConfig
 from pipelines.features.spec import FEATURE_NAMES
@@ -52,6 +53,7 @@ class TrainingConfig:
     model_seed: int = 7
     release: str = RELEASE
     workers: int = 2  # simulation processes; does not change the result
+    feedback: str | None = None  # a store with analyst verdicts: their windows join the training data
 
     def specs(self) -> list[SimulationSpec]:
         return [SimulationSpec(seed, self.accounts, self.hours) for seed in self.seeds]
@@ -124,6 +126,8 @@ def training_specs(manifest: ModelManifest) -> list[SimulationSpec]:
 def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
     started = time.perf_counter()
     dataset = simulate_many(config.specs(), config.window, config.workers)
+    if config.feedback and (labelled := load_feedback(config.feedback)) is not None:
+        dataset = concatenate([dataset, labelled])
     simulated = time.perf_counter()
     windows, positive = len(dataset.labels), int(dataset.labels.sum())
     log.info("simulated %d windows (%d positive) in %.0fs", windows, positive, simulated - started)
@@ -163,6 +167,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--release", default=defaults.release, help="model_version becomes RELEASE+<sha256 prefix>")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="simulation processes")
     parser.add_argument("--output-dir", type=Path, default=ARTIFACT_DIR)
+    parser.add_argument(
+        "--feedback", default=None, help="analyst verdicts: DuckDB store or bq:PROJECT:DATASET (models/feedback.py)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -173,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
         model_seed=args.model_seed,
         release=args.release,
         workers=args.workers,
+        feedback=args.feedback,
     )
     manifest_path = train(config, args.output_dir)
     print(f"wrote {manifest_path} ({ModelManifest.read(manifest_path).model_version})")

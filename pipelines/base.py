@@ -79,6 +79,9 @@ class AccountWindow:
     window_start: float
     window_end: float
     features: dict[str, float]
+    # Bounded sets (accumulator.MAX_IDENTITIES) for scoped suppressions; sorted.
+    api_key_ids: tuple[str, ...] = ()
+    payment_fingerprints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,3 +107,5 @@ class ScoredWindow:
     score: float
     model_version: str
     reasons: tuple[Reason, ...]
+    api_key_ids: tuple[str, ...] = ()
+    payment_fingerprints: tuple[str, ...] = ()

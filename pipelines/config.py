@@ -77,6 +77,43 @@ class AlertPolicyConfig:
         return reached[-1] if reached else None
 
 
+ACTIONS = ("monitor", "rate_limit", "require_reverification", "suspend", "watermark_outputs")
+ESCALATION = ACTIONS[:4]  # the graduated ladder; watermark_outputs stands beside it (pipelines/response.py)
+
+
+@dataclass(frozen=True)
+class ResponsePolicyConfig:
+    """Graduated response: severity picks a rung of ESCALATION, evidence moves it (pipelines/response.py)."""
+
+    account_actions: tuple[tuple[str, str], ...] = (
+        ("medium", "monitor"),
+        ("high", "rate_limit"),
+        ("critical", "require_reverification"),
+    )
+    campaign_actions: tuple[tuple[str, str], ...] = (
+        ("medium", "rate_limit"),
+        ("high", "require_reverification"),
+        ("critical", "suspend"),
+    )
+    # An account younger than this is escalated one rung: fresh accounts are what extraction farms burn through.
+    fresh_account_days: float = 7.0
+    # A campaign with at least this many members is escalated one rung.
+    large_campaign_members: int = 10
+    # When the top reason is one of these output-harvesting features and the rung is below re-verification,
+    # the account keeps being served but its outputs are watermarked, so distilled data stays traceable.
+    harvesting_features: tuple[str, ...] = (
+        "reasoning_elicitation_share",
+        "reasoning_token_share",
+        "logprobs_share",
+        "top_logprobs_mean",
+    )
+
+    def __post_init__(self) -> None:
+        for severity, action in (*self.account_actions, *self.campaign_actions):
+            if action not in ACTIONS:
+                raise ValueError(f"severity {severity}: unknown action {action!r}; expected one of {ACTIONS}")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     manifest_path: str = DEFAULT_MODEL_MANIFEST
@@ -101,6 +138,11 @@ class DetectConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     # Dataflow only: Pub/Sub attribute carrying the dedup id (unsupported on the DirectRunner).
     pubsub_id_label: str | None = None
+    response: ResponsePolicyConfig = field(default_factory=ResponsePolicyConfig)
+    # The suppressions table: a DuckDB path or bq:PROJECT:DATASET (the CLI uses the output store); None: none.
+    suppressions: str | None = None
+    suppressions_refresh_s: int = 300  # streaming: how often the table is re-read
+    alerts_topic: str | None = None  # projects/P/topics/T: unsuppressed alerts are published there
 
     @property
     def reads_pubsub(self) -> bool:
@@ -137,6 +179,11 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
         "--inference-batch-size", type=int, default=ModelConfig.batch_size, help="most windows per model call"
     )
     parser.add_argument("--pubsub-id-label", default=None, help="Dataflow only: attribute to dedup on, e.g. event_id")
+    parser.add_argument("--alerts-topic", default=None, help="projects/P/topics/T to publish unsuppressed alerts to")
+    parser.add_argument(
+        "--suppressions", default=None, help="suppressions table: DuckDB file or bq:PROJECT:DATASET (default: --output)"
+    )
+    parser.add_argument("--suppressions-refresh", type=int, default=DetectConfig.suppressions_refresh_s, help="s")
 
 
 def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
@@ -148,4 +195,7 @@ def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
         alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown, min_requests=args.min_requests),
         model=ModelConfig(args.model, args.watch_models, batch_size=args.inference_batch_size),
         pubsub_id_label=args.pubsub_id_label,
+        suppressions=args.suppressions or args.output,
+        suppressions_refresh_s=args.suppressions_refresh,
+        alerts_topic=args.alerts_topic,
     )

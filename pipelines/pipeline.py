@@ -25,8 +25,18 @@ from pipelines.config import DetectConfig, WindowConfig
 from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
+from pipelines.response import account_action, campaign_action
 from pipelines.scoring import ExtractionRiskModelHandler
 from pipelines.sinks.rows import alert_row, score_row
+from pipelines.suppression import (
+    MarkSuppressed,
+    SuppressionSource,
+    alert_entities,
+    alert_window_end,
+    campaign_entities,
+    campaign_window_end,
+    no_suppressions,
+)
 from pipelines.validate import parse_events
 from pipelines.windowing import WindowPerAccount
 
@@ -54,7 +64,15 @@ class ComputeFeatures(beam.DoFn):
         start, end = float(window_param.start), float(window_param.end)
         features = feature_dict(accumulator, start, end)
         self.windows.inc()
-        yield AccountWindow(account_id, start, end, features), feature_vector(features)
+        key = AccountWindow(
+            account_id,
+            start,
+            end,
+            features,
+            tuple(sorted(accumulator.api_key_ids)),
+            tuple(sorted(accumulator.payment_fingerprints)),
+        )
+        yield key, feature_vector(features)
 
 
 def to_scored_window(element: tuple[AccountWindow, PredictionResult]) -> tuple[str, ScoredWindow]:
@@ -69,6 +87,8 @@ def to_scored_window(element: tuple[AccountWindow, PredictionResult]) -> tuple[s
         score=score.probability,
         model_version=str(prediction.model_id),
         reasons=score.reasons,
+        api_key_ids=key.api_key_ids,
+        payment_fingerprints=key.payment_fingerprints,
     )
     return key.account_id, scored
 
@@ -121,16 +141,33 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         | "ToScoredWindow" >> beam.Map(to_scored_window).with_output_types(tuple[str, ScoredWindow])
     )
     scores = scored | "ScoreRows" >> beam.MapTuple(lambda _, w: score_row(w, utc_now_iso()))
+    read_suppressions = SuppressionSource(config.suppressions).read if config.suppressions else no_suppressions
+    refresh_s = config.suppressions_refresh_s if config.streaming else None
+    response = config.response
     alerts = (
         scored
         | "AlertPolicy" >> ApplyAlertPolicy(config.alerts, config.streaming)
-        | "AlertRows" >> beam.MapTuple(lambda w, severity: alert_row(w, severity, utc_now_iso()))
+        | "MarkSuppressedAlerts"
+        >> beam.ParDo(MarkSuppressed(alert_entities, alert_window_end, read_suppressions, refresh_s))
+        | "AlertRows"
+        >> beam.MapTuple(
+            lambda alert, by: alert_row(
+                *alert, utc_now_iso(), suppressed_by=by, recommended_action=account_action(*alert, response)
+            )
+        )
     )
     # Cross-account stage on fixed windows of the window size: one linking pass per window, with the
     # per-account scores of those same windows joined into each cluster's score.
     campaign_window = WindowConfig(config.window.size_s, config.window.size_s, config.window.allowed_lateness_s)
-    campaigns = {"events": events, "scores": scored} | "DetectCampaigns" >> DetectCampaigns(
-        campaign_window, config.streaming
+    campaigns = (
+        {"events": events, "scores": scored}
+        | "DetectCampaigns" >> DetectCampaigns(campaign_window, config.streaming)
+        | "MarkSuppressedCampaigns"
+        >> beam.ParDo(MarkSuppressed(campaign_entities, campaign_window_end, read_suppressions, refresh_s))
+        | "CampaignAnalystColumns"
+        >> beam.MapTuple(
+            lambda row, by: {**row, "suppressed_by": by, "recommended_action": campaign_action(row, response)}
+        )
     )
     return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter, campaigns=campaigns)
 
@@ -167,6 +204,10 @@ def write_outputs(outputs: DetectionOutputs, config: DetectConfig) -> None:
 
         for name, rows in tables.items():
             rows | f"DuckDB_{name}" >> WriteTableToDuckDB(config.output, name)
+    if config.alerts_topic:
+        from pipelines.routing import ACCOUNT, CAMPAIGN, PublishAlerts
+
+        {ACCOUNT: outputs.alerts, CAMPAIGN: outputs.campaigns} | "RouteAlerts" >> PublishAlerts(config.alerts_topic)
 
 
 def build_pipeline(pipeline: beam.Pipeline, config: DetectConfig) -> DetectionOutputs:

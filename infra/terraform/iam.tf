@@ -49,3 +49,10 @@ resource "google_service_account_iam_member" "launcher_acts_as_worker" {
   role               = "roles/iam.serviceAccountUser"
   member             = each.value
 }
+
+# The worker publishes routed alerts to the alerts topic only.
+resource "google_pubsub_topic_iam_member" "worker_alerts_publisher" {
+  topic  = google_pubsub_topic.alerts.name
+  role   = "roles/pubsub.publisher"
+  member = local.worker_member
+}

@@ -55,3 +55,8 @@ output "dataflow_service_account" {
   description = "Pass as --service_account_email to the Dataflow job."
   value       = google_service_account.dataflow_worker.email
 }
+
+output "alerts_topic" {
+  description = "Pass as --alerts-topic to distillwatch detect."
+  value       = google_pubsub_topic.alerts.id
+}

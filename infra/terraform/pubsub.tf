@@ -62,3 +62,26 @@ resource "google_pubsub_subscription_iam_member" "dead_letter_forwarder" {
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_service_agent
 }
+
+# Routed alerts: the detector publishes every unsuppressed alert and campaign alert here as JSON, with `severity`
+# and `kind` (account | campaign) as attributes (pipelines/routing.py; `--alerts-topic`).
+resource "google_pubsub_topic" "alerts" {
+  name   = var.alerts_topic
+  labels = var.labels
+
+  depends_on = [google_project_service.required]
+}
+
+# Example filtered subscription: what an on-call bridge (PagerDuty) pulls; a Slack bridge would take everything.
+resource "google_pubsub_subscription" "critical_alerts" {
+  name                       = "${var.alerts_topic}-critical"
+  topic                      = google_pubsub_topic.alerts.id
+  filter                     = "attributes.severity = \"critical\""
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+  labels                     = var.labels
+
+  expiration_policy {
+    ttl = ""
+  }
+}

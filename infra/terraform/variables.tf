@@ -79,3 +79,9 @@ variable "labels" {
   type        = map(string)
   default     = { app = "distillwatch" }
 }
+
+variable "alerts_topic" {
+  description = "Pub/Sub topic the detector publishes unsuppressed alerts to (--alerts-topic projects/P/topics/NAME)."
+  type        = string
+  default     = "distillwatch-alerts"
+}

@@ -140,4 +140,7 @@ def campaign_row(
         "detector_version": DETECTOR_VERSION,
         "features": orjson.dumps(features, option=orjson.OPT_SORT_KEYS).decode(),
         "created_at": created_at,
+        # Set after detection, by the analyst loop (pipelines/suppression.py, pipelines/response.py).
+        "suppressed_by": None,
+        "recommended_action": None,
     }

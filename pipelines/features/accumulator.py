@@ -28,6 +28,9 @@ _ELICITATION_WORDS = ("step", "show", "chain", "think", "explain", "reasoning", 
 _DIGITS = re.compile(r"\d+")
 TEMPLATE_PREFIX_WORDS = 8
 SATURATION = 0.9  # completion >= 90% of max_tokens: the client asked for, and took, all it could get
+# Api key ids and payment fingerprints kept verbatim per window, for scoped suppressions (pipelines/suppression.py);
+# past this many per window the rest are not kept, and a suppression of one of them does not match.
+MAX_IDENTITIES = 16
 
 
 def template_fingerprint(text: str) -> str:
@@ -56,7 +59,9 @@ _SUMS: tuple[str, ...] = (
     "prompt_observed", "with_text", "reasoning_elicitation",
 )  # fmt: skip
 _DISTINCT: tuple[str, ...] = ("api_keys", "ips", "ip_prefixes", "user_agents", "prompts")
-_STATE: tuple[str, ...] = (*_SUMS, *_DISTINCT, "templates", "minute_counts", "account_created_min")
+_STATE: tuple[str, ...] = (
+    *_SUMS, *_DISTINCT, "templates", "minute_counts", "account_created_min", "api_key_ids", "payment_fingerprints",
+)  # fmt: skip
 _get_state = attrgetter(*_STATE)
 
 
@@ -70,6 +75,13 @@ def reasoning_elicited(text: str, lowered: str) -> bool:
     if not text.isascii():
         return REASONING_ELICITATION.search(text) is not None
     return any(word in lowered for word in _ELICITATION_WORDS) and _ELICITATION_LOWER.search(lowered) is not None
+
+
+def _merge_bounded(mine: set[str], theirs: set[str]) -> None:
+    if len(mine) + len(theirs) <= MAX_IDENTITIES:
+        mine |= theirs
+    else:
+        mine.update(sorted(theirs - mine)[: max(0, MAX_IDENTITIES - len(mine))])
 
 
 class WindowAccumulator:
@@ -105,6 +117,8 @@ class WindowAccumulator:
     # Requests per event-time minute (POSIX minute number): bounded by window size / 60 entries.
     minute_counts: Counter[int]
     account_created_min: float | None
+    api_key_ids: set[str]
+    payment_fingerprints: set[str]
 
     def __init__(self) -> None:
         self.count = self.prompt_tokens = self.completion_tokens = self.reasoning_tokens = 0
@@ -121,6 +135,8 @@ class WindowAccumulator:
         self.templates = FrequentItems()
         self.minute_counts = Counter()
         self.account_created_min = None
+        self.api_key_ids = set()
+        self.payment_fingerprints = set()
 
     def add(self, event: UsageEvent) -> None:
         self.count += 1
@@ -137,6 +153,8 @@ class WindowAccumulator:
             self.embeddings += 1
         self.minute_counts[int(event.event_time.timestamp() // 60)] += 1
         self.api_keys.add(event.api_key_id)
+        if len(self.api_key_ids) < MAX_IDENTITIES:
+            self.api_key_ids.add(event.api_key_id)
         if (params := event.params) is not None:
             self._add_params(params, event.completion_tokens)
         if (client := event.client) is not None:
@@ -147,6 +165,9 @@ class WindowAccumulator:
                 self.user_agents.add(client.user_agent)
         if (prompt := event.prompt) is not None:
             self._add_prompt(prompt.text, prompt.sha256)
+        account = event.account
+        if account is not None and account.payment_fingerprint and len(self.payment_fingerprints) < MAX_IDENTITIES:
+            self.payment_fingerprints.add(account.payment_fingerprint)
         if event.account is not None and event.account.created_at is not None:
             created = event.account.created_at.timestamp()
             if self.account_created_min is None or created < self.account_created_min:
@@ -228,6 +249,8 @@ class WindowAccumulator:
             self.account_created_min is None or other.account_created_min < self.account_created_min
         ):
             self.account_created_min = other.account_created_min
+        _merge_bounded(self.api_key_ids, other.api_key_ids)
+        _merge_bounded(self.payment_fingerprints, other.payment_fingerprints)
         return self
 
     # A tuple in slot order: half the pickle size of a name -> value dict, and faster both ways.

@@ -28,7 +28,13 @@ def score_row(window: ScoredWindow, scored_at: str) -> dict[str, Any]:
     }
 
 
-def alert_row(window: ScoredWindow, severity: str, created_at: str) -> dict[str, Any]:
+def alert_row(
+    window: ScoredWindow,
+    severity: str,
+    created_at: str,
+    suppressed_by: str | None = None,
+    recommended_action: str | None = None,
+) -> dict[str, Any]:
     return {
         "alert_id": alert_id(window),
         "account_id": window.account_id,
@@ -40,4 +46,6 @@ def alert_row(window: ScoredWindow, severity: str, created_at: str) -> dict[str,
         "request_count": window.request_count,
         "reasons": [{"feature": r.feature, "value": r.value, "contribution": r.contribution} for r in window.reasons],
         "created_at": created_at,
+        "suppressed_by": suppressed_by,
+        "recommended_action": recommended_action,
     }

@@ -53,6 +53,13 @@ REASON = (
     Column("contribution", "FLOAT64", "REQUIRED", "score drop when the feature is set to its benign median"),
 )
 
+# Alerts and campaign alerts both carry what the analyst loop adds. NULLABLE: BigQuery can add only nullable
+# columns to an existing table.
+ANALYST_COLUMNS = (
+    Column("suppressed_by", "STRING", "NULLABLE", "scope:value of the suppression that matched; set = not routed"),
+    Column("recommended_action", "STRING", "NULLABLE", "graduated response (pipelines/response.py)"),
+)
+
 ALERTS = Table(
     name="alerts",
     description="At most one alert per account per cooldown, with the reasons that drove the score.",
@@ -68,6 +75,7 @@ ALERTS = Table(
         Column("request_count", "INT64", "REQUIRED"),
         Column("reasons", "RECORD", "REPEATED", "top features by contribution", REASON),
         Column("created_at", "TIMESTAMP", "REQUIRED"),
+        *ANALYST_COLUMNS,
     ),
 )
 
@@ -110,10 +118,43 @@ CAMPAIGNS = Table(
         Column("detector_version", "STRING", "REQUIRED"),
         Column("features", "STRING", "REQUIRED", "JSON object of the cluster features behind the score"),
         Column("created_at", "TIMESTAMP", "REQUIRED"),
+        *ANALYST_COLUMNS,
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (ACCOUNT_SCORES, ALERTS, DEAD_LETTER, CAMPAIGNS)}
+FEEDBACK = Table(
+    name="feedback",
+    description="Analyst verdicts on alerts, accounts or campaigns; appended, never updated (the latest one counts).",
+    partition_field="created_at",
+    columns=(
+        Column("feedback_id", "STRING", "REQUIRED"),
+        Column("alert_id", "STRING", "NULLABLE", "the alert judged, when the verdict is about one alert"),
+        Column("account_id", "STRING", "NULLABLE", "the alert's account, or the account judged"),
+        Column("campaign_id", "STRING", "NULLABLE", "the campaign judged"),
+        Column("verdict", "STRING", "REQUIRED", "true_positive | false_positive | benign_known_use | needs_review"),
+        Column("note", "STRING", "NULLABLE"),
+        Column("analyst", "STRING", "REQUIRED"),
+        Column("created_at", "TIMESTAMP", "REQUIRED"),
+    ),
+)
+
+SUPPRESSIONS = Table(
+    name="suppressions",
+    description="Scoped alert suppressions; never deleted, each one stops applying at expires_at (event time).",
+    partition_field="created_at",
+    clustering=("scope", "value"),
+    columns=(
+        Column("suppression_id", "STRING", "REQUIRED"),
+        Column("scope", "STRING", "REQUIRED", "account | api_key | campaign | payment_fingerprint"),
+        Column("value", "STRING", "REQUIRED", "the account id, api key id, campaign id or payment fingerprint"),
+        Column("reason", "STRING", "REQUIRED"),
+        Column("created_by", "STRING", "REQUIRED"),
+        Column("created_at", "TIMESTAMP", "REQUIRED"),
+        Column("expires_at", "TIMESTAMP", "REQUIRED", "applies to alert windows ending before this instant"),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (ACCOUNT_SCORES, ALERTS, DEAD_LETTER, CAMPAIGNS, FEEDBACK, SUPPRESSIONS)}
 
 
 def _bq_field(column: Column) -> dict[str, Any]:

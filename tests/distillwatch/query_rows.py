@@ -154,6 +154,32 @@ CAMPAIGNS = [
 ]
 
 
+def _feedback(feedback_id, verdict, at, alert_id=None, account_id=None, campaign_id=None, analyst="alice"):
+    return {
+        "feedback_id": feedback_id,
+        "alert_id": alert_id,
+        "account_id": account_id,
+        "campaign_id": campaign_id,
+        "verdict": verdict,
+        "note": None,
+        "analyst": analyst,
+        "created_at": _iso(at),
+    }
+
+
+W2_ALERT_ID = ALERTS[0]["alert_id"]
+DORMANT_ALERT_ID = ALERTS[4]["alert_id"]
+# extractor-2's alert was written suppressed by an analyst's account suppression.
+ALERTS[3]["suppressed_by"] = "account:extractor-2 (s1)"
+FEEDBACK = [
+    _feedback("f1", "needs_review", NOW - dt.timedelta(hours=2), alert_id=W2_ALERT_ID),
+    _feedback("f2", "true_positive", NOW - dt.timedelta(hours=1), alert_id=W2_ALERT_ID, analyst="bob"),  # latest
+    _feedback("f3", "benign_known_use", NOW - dt.timedelta(hours=2), account_id="dormant-1"),
+    _feedback("f4", "false_positive", NOW - dt.timedelta(hours=1), alert_id=DORMANT_ALERT_ID),
+    _feedback("f5", "true_positive", NOW - dt.timedelta(hours=1), campaign_id="ring-w3"),
+]
+
+
 def _plain(value):
     """Engine-neutral form of a result value: UTC ISO strings for times, floats rounded past noise."""
     if isinstance(value, dt.datetime):
@@ -179,19 +205,21 @@ def _insert_duckdb(connection, table, rows):
     connection.unregister("batch")
 
 
-def write_duckdb_store(path, scores=SCORES, alerts=ALERTS, campaigns=CAMPAIGNS):
+def write_duckdb_store(path, scores=SCORES, alerts=ALERTS, campaigns=CAMPAIGNS, feedback=FEEDBACK):
     with duckdb.connect(path) as connection:
         for table in schemas.TABLES.values():
             connection.execute(schemas.duckdb_ddl(table))
         _insert_duckdb(connection, "account_scores", scores)
         _insert_duckdb(connection, "alerts", alerts)
         _insert_duckdb(connection, "campaigns", campaigns)
+        _insert_duckdb(connection, "feedback", feedback)
     return path
 
 
-def load_bigquery_dataset(client, dataset, scores=SCORES, alerts=ALERTS, campaigns=CAMPAIGNS):
+def load_bigquery_dataset(client, dataset, scores=SCORES, alerts=ALERTS, campaigns=CAMPAIGNS, feedback=FEEDBACK):
     create_dataset_and_tables(client, dataset)
-    for table, rows in (("account_scores", scores), ("alerts", alerts), ("campaigns", campaigns)):
+    tables = (("account_scores", scores), ("alerts", alerts), ("campaigns", campaigns), ("feedback", feedback))
+    for table, rows in tables:
         if rows:
             assert client.insert_rows_json(f"{PROJECT}.{dataset}.{table}", rows) == []
     return dataset

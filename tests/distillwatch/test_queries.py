@@ -10,12 +10,15 @@ import pytest
 
 from distillwatch.queries import catalogue, dialects
 from tests.distillwatch.query_rows import (
+    ALERTS,
     BASE,
+    DORMANT_ALERT_ID,
     EXTRACTOR_1_W3_ALERT,
     OLD,
     PROJECT,
     W1,
     W2,
+    W2_ALERT_ID,
     W3,
     _iso,
     _plain_rows,
@@ -152,7 +155,43 @@ def check_campaign_of_account(run):
     assert older[2]["alerted_members"] == 1  # dormant-1's alert in that window
 
 
+def check_case_view(run):
+    rows = {r["alert_id"]: r for r in run("case_view")}
+    assert len(rows) == 4 + 6  # distinct account alerts + distinct campaigns: re-deliveries are one case
+    w2 = rows[W2_ALERT_ID]
+    assert (w2["kind"], w2["verdict"], w2["verdict_by"], w2["verdict_count"]) == ("account", "true_positive", "bob", 2)
+    assert w2["reasons"] == "template_top_share, logprobs_share"
+    assert w2["campaigns"] == "ring-w2, ring-w2-again, ring-w3"  # campaign windows ending W2 and W3 hold W2
+    assert not w2["suppressed"]
+    suppressed = rows[ALERTS[3]["alert_id"]]
+    assert (suppressed["suppressed"], suppressed["suppressed_by"]) == (True, "account:extractor-2 (s1)")
+    assert (suppressed["verdict"], suppressed["verdict_count"]) == (None, 0)
+    dormant = rows[DORMANT_ALERT_ID]  # an account verdict and a later one on the alert itself
+    assert (dormant["verdict"], dormant["verdict_count"]) == ("false_positive", 2)
+    ring = rows["ring-w3"]
+    assert (ring["kind"], ring["campaign_id"], ring["verdict"]) == ("campaign", "ring-w3", "true_positive")
+    assert rows[EXTRACTOR_1_W3_ALERT["alert_id"]]["verdict"] is None
+
+
+def check_open_alerts_without_verdict(run):
+    # W2 has verdicts, extractor-2's alert is suppressed, dormant-1 is judged (and old).
+    assert [r["alert_id"] for r in run("open_alerts_without_verdict")] == [EXTRACTOR_1_W3_ALERT["alert_id"]]
+    assert len(run("open_alerts_without_verdict", {"lookback_days": "30"})) == 1
+
+
+def check_precision_by_model_version(run):
+    (m1,) = run("precision_by_model_version")
+    assert (m1["model_version"], m1["alerts"], m1["judged"]) == ("m1", 4, 2)
+    assert (m1["true_positives"], m1["false_positives"], m1["needs_review"]) == (1, 1, 0)
+    assert m1["precision"] == 0.5
+    (recent,) = run("precision_by_model_version", {"lookback_days": "7"})
+    assert (recent["alerts"], recent["judged"], recent["precision"]) == (3, 1, 1.0)
+
+
 CHECKS = {
+    "case_view": check_case_view,
+    "open_alerts_without_verdict": check_open_alerts_without_verdict,
+    "precision_by_model_version": check_precision_by_model_version,
     "top_risky_accounts": check_top_risky_accounts,
     "alert_timeline": check_alert_timeline,
     "shared_infrastructure": check_shared_infrastructure,
@@ -190,7 +229,7 @@ def test_views_are_created_in_duckdb(duckdb_store, tmp_path):
         source.execute(f"ATTACH '{tmp_path / 'copy.duckdb'}' AS copy")
         source.execute("COPY FROM DATABASE distillwatch TO copy")
     with duckdb.connect(str(tmp_path / "copy.duckdb")) as connection:
-        assert dialects.create_views_duckdb(connection) == ["alert_reasons", "latest_account_risk"]
+        assert dialects.create_views_duckdb(connection) == ["alert_reasons", "case_view", "latest_account_risk"]
         assert connection.execute("SELECT count(*) FROM alert_reasons").fetchone() == (8,)
 
 
@@ -246,7 +285,11 @@ def test_query_on_bigquery_emulator(bigquery_emulator, bigquery_dataset, duckdb_
 @pytest.mark.integration
 def test_views_are_created_in_bigquery_as_terraform_renders_them(bigquery_emulator, bigquery_dataset):
     client = bigquery_emulator.client()
-    assert dialects.create_views_bigquery(client, bigquery_dataset) == ["alert_reasons", "latest_account_risk"]
+    assert dialects.create_views_bigquery(client, bigquery_dataset) == [
+        "alert_reasons",
+        "case_view",
+        "latest_account_risk",
+    ]
     rows = client.query(f"SELECT account_id FROM `{PROJECT}.{bigquery_dataset}.latest_account_risk` ORDER BY 1")
     assert [r["account_id"] for r in rows.result()] == ["extractor-1", "extractor-2", "organic-1"]
 

@@ -11,13 +11,23 @@ from apache_beam.pipeline import AppliedPTransform, PipelineVisitor
 from pipelines.config import DetectConfig, ModelConfig
 from pipelines.pipeline import build_pipeline
 
-STAGES = ["ParseEvents", "DeduplicateEvents", "WindowPerAccount", "Features", "Score", "AlertPolicy", "DetectCampaigns"]
+STAGES = [
+    "ParseEvents",
+    "DeduplicateEvents",
+    "WindowPerAccount",
+    "Features",
+    "Score",
+    "AlertPolicy",
+    "MarkSuppressedAlerts",
+    "DetectCampaigns",
+    "MarkSuppressedCampaigns",
+]
 # Each output table and the stage whose output rows it stores.
 TABLE_SOURCES = {
     "account_scores": "ScoreRows",
     "alerts": "AlertRows",
     "dead_letter": "ParseEvents",
-    "campaigns": "DetectCampaigns",
+    "campaigns": "CampaignAnalystColumns",  # campaign rows with suppression and recommended action
 }
 
 

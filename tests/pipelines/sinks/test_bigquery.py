@@ -65,6 +65,8 @@ ALERT = {
         {"feature": "prompt_entropy", "value": 4.2, "contribution": 0.12},
     ],
     "created_at": "2026-01-01T01:00:04+00:00",
+    "suppressed_by": None,
+    "recommended_action": "require_reverification",
 }
 CAMPAIGN = {
     "campaign_id": "0f3c9a5e2b7d4c1a8e6f0b9d2c4a7e13",
@@ -81,6 +83,8 @@ CAMPAIGN = {
     "detector_version": "campaigns-1",
     "features": '{"member_count":3.0}',
     "created_at": "2026-01-01T01:00:06+00:00",
+    "suppressed_by": "campaign:c1 (s1)",
+    "recommended_action": "suspend",
 }
 # FLOAT64 score as a word: BigQuery (and the emulator) reject the row, Beam reports it as failed.
 BAD_ALERT = {**ALERT, "alert_id": "acct-9/bad", "account_id": "acct-9", "score": "very high"}
@@ -151,8 +155,9 @@ def test_write_to_bigquery_streams_rows_and_dead_letters_rejected_ones(bigquery_
     assert json.loads(sink_row["error"])[0]["reason"] == "invalid"
     assert dt.datetime.fromisoformat(sink_row["received_at"]) > dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
-    # WriteToBigQuery created every table (CREATE_IF_NEEDED) with the partitioning and clustering from schemas.
-    for table in schemas.TABLES.values():
+    # WriteToBigQuery created every table it wrote (CREATE_IF_NEEDED) with the partitioning and clustering from
+    # schemas (feedback and suppressions are written by the analyst commands, not the pipeline).
+    for table in (schemas.TABLES[name] for name in ("account_scores", "alerts", "dead_letter", "campaigns")):
         created = client.get_table(f"{PROJECT}.{dataset}.{table.name}")
         assert created.time_partitioning.type_ == "DAY"
         assert created.time_partitioning.field == table.partition_field
