@@ -1,23 +1,47 @@
-"""`distillwatch evaluate`: arguments and dispatch to the chosen protocol."""
+"""`distillwatch evaluate`: arguments, and dispatch to the chosen protocol.
+
+`--protocol standard` (the default) writes REPORT.md and records its headline in the manifest;
+`--protocol lofo` writes LOFO.md and never touches the manifest.
+"""
 
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from models.evaluation.aggregate import headline
 from models.evaluation.config import REPORT_DIR, EvaluationConfig
+from models.evaluation.families import headline as family_headline
+from models.evaluation.lofo import LofoConfig, run_lofo
+from models.evaluation.lofo_report import write_lofo_report
 from models.evaluation.standard import evaluate
+
+PROTOCOLS = ("standard", "lofo")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults = EvaluationConfig()
+    defaults, lofo = EvaluationConfig(), LofoConfig()
+    parser.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        default="standard",
+        help="standard: held-out seeds and variants (REPORT.md, manifest metrics); "
+        "lofo: leave-one-family-out, one model trained per family (LOFO.md)",
+    )
     parser.add_argument("--model", type=Path, default=defaults.manifest_path, help="model manifest.json")
     parser.add_argument("--held-out-seeds", type=int, nargs="+", default=list(defaults.held_out_seeds))
     parser.add_argument("--variant-seeds", type=int, nargs="+", default=list(defaults.variant_seeds))
-    parser.add_argument("--accounts", type=int, default=defaults.accounts, help="accounts per seed")
-    parser.add_argument("--hours", type=float, default=defaults.hours, help="simulated hours per seed")
-    parser.add_argument("--workers", type=int, default=defaults.workers, help="simulation processes")
+    parser.add_argument("--lofo-seeds", type=int, nargs="+", default=list(lofo.eval_seeds), help="lofo evaluation")
+    parser.add_argument("--accounts", type=int, default=defaults.accounts, help="accounts per seed (standard)")
+    parser.add_argument("--hours", type=float, default=defaults.hours, help="simulated hours per evaluation seed")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=lofo.scale,
+        help=f"lofo: multiplies training accounts per seed and the {lofo.eval_accounts} evaluation accounts per seed",
+    )
+    parser.add_argument("--workers", type=int, default=defaults.workers, help="processes")
     parser.add_argument(
         "--report-dir",
         type=Path,
@@ -32,10 +56,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def lofo_command(config: LofoConfig) -> str:
+    """The command that reproduces a LOFO run, written into its report."""
+    words = ["distillwatch", "evaluate", "--protocol", "lofo", "--scale", f"{config.scale:g}"]
+    words += ["--hours", f"{config.hours:g}", "--lofo-seeds", *map(str, config.eval_seeds)]
+    words += ["--workers", str(config.workers)]
+    if config.manifest_path.resolve() != LofoConfig().manifest_path.resolve():
+        words += ["--model", str(config.manifest_path)]
+    return shlex.join(words)
+
+
 def run(args: argparse.Namespace) -> int:
     # Evaluating another artifact must not overwrite the shipped model's report.
     shipped = args.model.resolve() == EvaluationConfig().manifest_path.resolve()
     report_dir = args.report_dir or (REPORT_DIR if shipped else args.model.parent / "report")
+    if args.protocol == "lofo":
+        return run_lofo_protocol(args, report_dir)
     config = EvaluationConfig(
         manifest_path=args.model,
         held_out_seeds=tuple(args.held_out_seeds),
@@ -49,4 +85,20 @@ def run(args: argparse.Namespace) -> int:
     for result in evaluate(config):
         print(f"{result.eval_set.name}: {headline(result)}")
     print(f"wrote {config.report_dir / 'REPORT.md'}")
+    return 0
+
+
+def run_lofo_protocol(args: argparse.Namespace, report_dir: Path) -> int:
+    config = LofoConfig(
+        manifest_path=args.model,
+        eval_seeds=tuple(args.lofo_seeds),
+        hours=args.hours,
+        scale=args.scale,
+        workers=args.workers,
+        report_dir=report_dir,
+    )
+    result = run_lofo(config)
+    for name, summary in family_headline([fold.result for fold in result.folds]).items():
+        print(f"{name}: worst {summary.worst:.3f} ({summary.worst_family}), mean {summary.mean:.3f}")
+    print(f"wrote {write_lofo_report(result, lofo_command(config))} in {result.seconds / 60:.1f} min")
     return 0
