@@ -8,7 +8,11 @@ setup(
     description="Streaming detector for model extraction / distillation abuse of an AI provider's API",
     python_requires=">=3.11",
     packages=find_packages(include=["pipelines*", "models*", "simulator*"]),
-    package_data={"pipelines": ["schema/*.json"], "models": ["artifacts/*"], "simulator": ["data/*.json"]},
+    package_data={
+        "pipelines": ["schema/*.json"],
+        "models": ["artifacts/*", "data/azure-llm-inference-2023/*"],
+        "simulator": ["data/*.json"],
+    },
     install_requires=[
         "apache-beam[gcp]==2.77.0",
         "google-cloud-pubsub>=2.20",

@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=defaults.workers, help="processes")
     parser.add_argument(
+        "--trace-rows", type=int, default=None, help="standard: replay only the first rows of each real trace"
+    )
+    parser.add_argument(
         "--report-dir",
         type=Path,
         default=None,
@@ -81,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         report_dir=report_dir,
         update_manifest=args.update_manifest,
+        trace_rows=args.trace_rows,
     )
     for result in evaluate(config):
         print(f"{result.eval_set.name}: {headline(result)}")

@@ -31,4 +31,5 @@ class EvaluationConfig:
     workers: int = 2
     report_dir: Path = REPORT_DIR
     update_manifest: bool = True
+    trace_rows: int | None = None  # replay only the first rows of each real trace (None: all)
     policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)

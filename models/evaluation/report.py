@@ -20,6 +20,8 @@ from models.evaluation.sections import (
     policy_section,
     targets_section,
 )
+from models.evaluation.tenants import TenantReplay
+from models.evaluation.tenants_report import tenants_section
 from pipelines.config import AlertPolicyConfig
 from pipelines.scoring import explain
 
@@ -100,7 +102,9 @@ NOTES = [
 ]
 
 
-def report_markdown(results: Sequence[SetResult], model: LoadedModel, config: EvaluationConfig) -> str:
+def report_markdown(
+    results: Sequence[SetResult], replays: Sequence[TenantReplay], model: LoadedModel, config: EvaluationConfig
+) -> str:
     manifest, policy = model.manifest, config.policy
     trained = manifest.trained_on
     intro = [
@@ -126,6 +130,7 @@ def report_markdown(results: Sequence[SetResult], model: LoadedModel, config: Ev
         delay_section(results),
         policy_section(results, policy),
         false_positive_section(results, model, policy),
+        tenants_section(replays, policy),
         NOTES,
     ]
     return "\n".join(line for section in sections for line in section) + "\n"

@@ -19,11 +19,13 @@ from models.artifact import load_verified_model
 from models.dataset import SimulationSpec, select_runs, simulate_many
 from models.evaluation.aggregate import SetResult, evaluate_set
 from models.evaluation.config import FOREST_TRAINING_RUNS, EvaluationConfig
-from models.evaluation.detectors import scorers
+from models.evaluation.detectors import MODEL, scorers
 from models.evaluation.manifest import record_metrics
 from models.evaluation.plots import plot_curves, plot_delays
 from models.evaluation.report import report_markdown
 from models.evaluation.sets import EvalSet
+from models.evaluation.tenants import score_replays
+from models.evaluation.tenants_report import plot_tenants
 from models.train import training_specs
 from pipelines.config import WindowConfig
 
@@ -57,7 +59,9 @@ def evaluate(config: EvaluationConfig) -> list[SetResult]:
         config.report_dir.mkdir(parents=True, exist_ok=True)
         plot_curves(results, config.report_dir)
         plot_delays(results, config.report_dir)
-        report = report_markdown(results, model, config)
+        replays = list(score_replays(detectors[MODEL], window, config.policy, config.trace_rows))
+        plot_tenants(replays, config.policy, config.report_dir)
+        report = report_markdown(results, replays, model, config)
     (config.report_dir / "REPORT.md").write_text(report)
     if config.update_manifest:
         record_metrics(config, model, results)
