@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Sequence
 
 import numpy as np
@@ -85,6 +86,32 @@ def false_positive_section(results: Sequence[SetResult], model: LoadedModel, pol
     return lines
 
 
+OTHER_PROTOCOLS = [
+    "## Families the model never saw, and attackers that look ordinary",
+    "",
+    "The sets above hold other seeds of the families the model was trained on, so they flatter it. Two more "
+    "protocols, each with its own report beside this one, do not:",
+    "",
+    "- [LOFO.md](LOFO.md), `distillwatch evaluate --protocol lofo`: leave-one-family-out. One model is "
+    "trained without each simulator family and scored on it; the headline is the worst family and the mean "
+    "over families, not a pooled figure.",
+    "- [PERTURBATION.md](PERTURBATION.md), `distillwatch evaluate --protocol perturbation`: each extraction "
+    "family's secondary behaviour (key, IP and user-agent spread, prompt diversity, temperature, streaming, "
+    "account age, rate) moved toward an ordinary app's, recall against the perturbation.",
+    "",
+]
+
+
+def standard_command(config: EvaluationConfig) -> str:
+    """The command line that reproduces this report (the manifest write-back aside)."""
+    words = ["distillwatch", "evaluate", "--held-out-seeds", *map(str, config.held_out_seeds)]
+    words += ["--variant-seeds", *map(str, config.variant_seeds)]
+    words += ["--accounts", str(config.accounts), "--hours", f"{config.hours:g}"]
+    if config.trace_rows is not None:
+        words += ["--trace-rows", str(config.trace_rows)]
+    return shlex.join(words)
+
+
 NOTES = [
     "## Reading these numbers",
     "",
@@ -112,7 +139,7 @@ def report_markdown(
         "",
         f"Model `{manifest.model_version}` (sha256 `{manifest.sha256[:16]}…`), trained on simulator seeds "
         f"{trained['simulator_seeds']} ({trained['accounts_per_seed']} accounts x {trained['hours_per_seed']:g} h "
-        "each, training variants only). Written by `distillwatch evaluate`.",
+        f"each, training variants only). Written by `{standard_command(config)}`.",
         "",
         f"The alert policy is the pipeline's: a window alerts when its score is ≥ {policy.alert_threshold} and it "
         f"holds ≥ {policy.min_requests} requests. An **account's score** is its highest score over such "
@@ -131,6 +158,7 @@ def report_markdown(
         policy_section(results, policy),
         false_positive_section(results, model, policy),
         tenants_section(replays, policy),
+        OTHER_PROTOCOLS,
         NOTES,
     ]
     return "\n".join(line for section in sections for line in section) + "\n"

@@ -24,6 +24,11 @@ def test_evaluate_writes_the_report_beside_the_artifact_and_records_metrics_in_i
     sections = ("Targets", "Classifier against baselines", "Recall per archetype", "Time from attack onset")
     for heading in (*sections, "Alert policy what-ifs", "False positives", "Real-trace tenants"):
         assert f"## {heading}" in report
+    assert "[LOFO.md](LOFO.md)" in report and "[PERTURBATION.md](PERTURBATION.md)" in report
+    assert (
+        "`distillwatch evaluate --held-out-seeds 5 --variant-seeds 6 --accounts 60 --hours 1 --trace-rows 3000`"
+        in report
+    )
     for name in ("classifier", "volume rule", "IsolationForest"):
         assert f"| {name} |" in report
     for figure in ("roc.png", "pr.png", "time_to_alert.png", "real_trace_tenants.png"):
