@@ -57,7 +57,10 @@ def perturbation_markdown(result: SweepResult, command: str) -> str:
         f"![Recall against perturbation strength]({FIGURE})",
         "",
         "A flat line means the family is caught by what it harvests; a falling one means the model leans on "
-        "secondary behaviour an attacker controls.",
+        "secondary behaviour an attacker controls. The sweep moves knobs only between values the catalogue "
+        "already holds, so every perturbed value lies inside the training ranges; misses caused by values "
+        "outside them (issue 12: prompt diversity and IP spread outside the training ranges) are not probed here. "
+        "Lines at the same recall overlap: the table has every value.",
         "",
     ]
     return "\n".join(lines)
