@@ -10,7 +10,7 @@ setup(
     packages=find_packages(include=["pipelines*", "models*", "simulator*", "distillwatch*", "devtools*"]),
     package_data={
         "pipelines": ["schema/*.json"],
-        "models": ["artifacts/*"],
+        "models": ["artifacts/*", "data/azure-llm-inference-2023/*"],
         "simulator": ["data/*.json"],
         "distillwatch": ["sql/*.sql", "sql/views/*.sql"],
     },

@@ -1,0 +1,97 @@
+"""Simulator runs with a chosen family mix or a modified catalogue, as labelled serving-feature windows.
+
+`models.dataset.SimulationSpec` covers the training recipe (catalogue weights, one campaign); the
+robustness protocols need more: a uniform family mix so that every family has enough accounts of its
+own, no campaign, and archetypes whose parameters were moved (the perturbation sweep).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from unittest import mock
+
+import numpy as np
+
+from models.dataset import WindowDataset, build_dataset, concatenate
+from pipelines.config import WindowConfig
+from simulator import config as simulator_config
+from simulator import planning, writing
+from simulator.archetypes import Archetype
+from simulator.generator import SimulationConfig, generate_events, generate_ground_truth
+
+
+@dataclass(frozen=True)
+class MixSpec:
+    tag: str  # prefixes account ids: accounts of different runs never merge
+    seed: int
+    accounts: int
+    hours: float
+    archetype_mix: tuple[tuple[str, float], ...] | None = None  # None: catalogue weights
+    extraction_fraction: float = 0.17
+    campaign_sizes: tuple[int, ...] = (10,)
+    catalogue: tuple[Archetype, ...] | None = None  # None: simulator.archetypes.ARCHETYPES
+
+    def config(self) -> SimulationConfig:
+        return SimulationConfig(
+            seed=self.seed,
+            accounts=self.accounts,
+            duration_hours=self.hours,
+            archetype_mix=dict(self.archetype_mix) if self.archetype_mix is not None else None,
+            extraction_fraction=self.extraction_fraction,
+            campaign_sizes=self.campaign_sizes,
+        )
+
+
+def simulate_mix(spec: MixSpec, window: WindowConfig) -> WindowDataset:
+    if spec.catalogue is None:
+        dataset = _simulate(spec.config(), window)
+    else:
+        # The simulator reads its catalogue from module globals and takes no catalogue argument, so a
+        # modified catalogue is swapped in, in every module that holds it, for this one run (this process only).
+        by_name = {archetype.name: archetype for archetype in spec.catalogue}
+        with contextlib.ExitStack() as swapped:
+            swapped.enter_context(mock.patch.multiple(planning, ARCHETYPES=spec.catalogue, ARCHETYPES_BY_NAME=by_name))
+            swapped.enter_context(mock.patch.multiple(simulator_config, ARCHETYPES_BY_NAME=by_name))
+            swapped.enter_context(mock.patch.multiple(writing, ARCHETYPES=spec.catalogue))
+            dataset = _simulate(spec.config(), window)
+    prefix = f"{spec.tag}/"
+    return WindowDataset(
+        features=dataset.features,
+        labels=dataset.labels,
+        account_ids=np.char.add(prefix, dataset.account_ids.astype(str)),
+        window_ends=dataset.window_ends,
+        truth={prefix + account: t for account, t in dataset.truth.items()},
+    )
+
+
+def _simulate(config: SimulationConfig, window: WindowConfig) -> WindowDataset:
+    truth = [t.to_record() for t in generate_ground_truth(config)]
+    return build_dataset(generate_events(config), truth, window)
+
+
+def simulate_mixes(specs: Sequence[MixSpec], window: WindowConfig, workers: int) -> WindowDataset:
+    """Runs the simulations in `workers` processes; the result does not depend on `workers`."""
+    if workers <= 1 or len(specs) <= 1:
+        return concatenate([simulate_mix(spec, window) for spec in specs])
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return concatenate(list(pool.map(partial(simulate_mix, window=window), specs)))
+
+
+def uniform_mix(catalogue: Sequence[Archetype], exclude: frozenset[str] = frozenset()) -> tuple[tuple[str, float], ...]:
+    """Every family the same weight (those in `exclude` none), so small families get as many accounts as big ones."""
+    return tuple((archetype.name, 0.0 if archetype.name in exclude else 1.0) for archetype in catalogue)
+
+
+def select_accounts(dataset: WindowDataset, keep: set[str]) -> WindowDataset:
+    mask = np.isin(dataset.account_ids, list(keep))
+    return WindowDataset(
+        features=dataset.features[mask],
+        labels=dataset.labels[mask],
+        account_ids=dataset.account_ids[mask],
+        window_ends=dataset.window_ends[mask],
+        truth={account: t for account, t in dataset.truth.items() if account in keep},
+    )
