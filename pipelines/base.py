@@ -92,6 +92,7 @@ class Reason:
 class Score:
     probability: float
     reasons: tuple[Reason, ...]  # empty unless the score reached the explanation threshold
+    component: str = "supervised"  # which detector put the score where it is: supervised | novelty
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,4 @@ class ScoredWindow:
     score: float
     model_version: str
     reasons: tuple[Reason, ...]
+    component: str = "supervised"  # supervised | novelty | horizon (a long-horizon row)

@@ -40,4 +40,5 @@ def alert_row(window: ScoredWindow, severity: str, created_at: str) -> dict[str,
         "request_count": window.request_count,
         "reasons": [{"feature": r.feature, "value": r.value, "contribution": r.contribution} for r in window.reasons],
         "created_at": created_at,
+        "component": window.component,
     }

@@ -68,6 +68,7 @@ ALERTS = Table(
         Column("request_count", "INT64", "REQUIRED"),
         Column("reasons", "RECORD", "REPEATED", "top features by contribution", REASON),
         Column("created_at", "TIMESTAMP", "REQUIRED"),
+        Column("component", "STRING", "REQUIRED", "which detector fired: supervised | novelty | horizon"),
     ),
 )
 

@@ -65,6 +65,7 @@ ALERT = {
         {"feature": "prompt_entropy", "value": 4.2, "contribution": 0.12},
     ],
     "created_at": "2026-01-01T01:00:04+00:00",
+    "component": "supervised",
 }
 CAMPAIGN = {
     "campaign_id": "0f3c9a5e2b7d4c1a8e6f0b9d2c4a7e13",
