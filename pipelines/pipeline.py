@@ -28,7 +28,7 @@ from pipelines.features.extract import feature_dict, feature_vector
 from pipelines.scoring import ExtractionRiskModelHandler
 from pipelines.sinks.rows import alert_row, score_row
 from pipelines.validate import parse_events
-from pipelines.windowing import WindowPerAccount
+from pipelines.windowing import PanesToWindows, WindowPerAccount
 
 
 @dataclass
@@ -57,7 +57,10 @@ class ComputeFeatures(beam.DoFn):
         yield AccountWindow(account_id, start, end, features), feature_vector(features)
 
 
-def to_scored_window(element: tuple[AccountWindow, PredictionResult]) -> tuple[str, ScoredWindow]:
+def to_scored_window(
+    element: tuple[AccountWindow, PredictionResult], component: str | None = None
+) -> tuple[str, ScoredWindow]:
+    """`component` overrides the scorer's (long-horizon rows are "horizon" whichever part of the model fired)."""
     key, prediction = element
     score = prediction.inference
     scored = ScoredWindow(
@@ -69,8 +72,41 @@ def to_scored_window(element: tuple[AccountWindow, PredictionResult]) -> tuple[s
         score=score.probability,
         model_version=str(prediction.model_id),
         reasons=score.reasons,
+        component=component or score.component,
     )
     return key.account_id, scored
+
+
+class ScoreWindows(beam.PTransform):
+    """PCollection[(account_id, WindowAccumulator)] per window -> PCollection[(account_id, ScoredWindow)]."""
+
+    def __init__(
+        self, config: DetectConfig, model_updates: beam.PCollection | None, component: str | None = None
+    ) -> None:
+        super().__init__()
+        self._config = config
+        self._model_updates = model_updates
+        self._component = component
+
+    def expand(self, windowed: beam.PCollection) -> beam.PCollection:
+        config = self._config
+        handler = ExtractionRiskModelHandler(
+            config.model.manifest_path,
+            explain_threshold=config.alerts.alert_threshold,
+            max_reasons=config.alerts.max_reasons,
+            max_batch_size=config.model.batch_size,
+        )
+        return (
+            windowed
+            | "Features" >> beam.ParDo(ComputeFeatures())
+            # Scoring and the alert policy are per element, not per window: one global window lets
+            # RunInference batch across windows and lets the policy keep per-account state.
+            | "Unwindow" >> beam.WindowInto(window.GlobalWindows())
+            | "Score" >> RunInference(KeyedModelHandler(handler), model_metadata_pcoll=self._model_updates)
+            # A declared key type gives the stateful alert policy a deterministic key coder.
+            | "ToScoredWindow"
+            >> beam.Map(to_scored_window, self._component).with_output_types(tuple[str, ScoredWindow])
+        )
 
 
 def read_raw_records(pipeline: beam.Pipeline, config: DetectConfig) -> beam.PCollection:
@@ -99,30 +135,26 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         dead_letter = (dead_letter, gated[DEAD_LETTER]) | "AllDeadLetters" >> beam.Flatten()
     events = events | "DeduplicateEvents" >> DeduplicateEvents(config.window.dedup_horizon_s, config.streaming)
     windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window, config.streaming)
-    handler = ExtractionRiskModelHandler(
-        config.model.manifest_path,
-        explain_threshold=config.alerts.alert_threshold,
-        max_reasons=config.alerts.max_reasons,
-        max_batch_size=config.model.batch_size,
-    )
     model_updates = None
     if config.model.watch_pattern:
         model_updates = raw.pipeline | "WatchModels" >> WatchFilePattern(
             file_pattern=config.model.watch_pattern, interval=config.model.watch_interval_s
         )
-    scored = (
-        windowed
-        | "Features" >> beam.ParDo(ComputeFeatures())
-        # Scoring and the alert policy are per element, not per window: one global window lets
-        # RunInference batch across windows and lets the policy keep per-account state.
-        | "Unwindow" >> beam.WindowInto(window.GlobalWindows())
-        | "Score" >> RunInference(KeyedModelHandler(handler), model_metadata_pcoll=model_updates)
-        # A declared key type gives the stateful alert policy a deterministic key coder.
-        | "ToScoredWindow" >> beam.Map(to_scored_window).with_output_types(tuple[str, ScoredWindow])
-    )
+    scored = windowed | ScoreWindows(config, model_updates)
     scores = scored | "ScoreRows" >> beam.MapTuple(lambda _, w: score_row(w, utc_now_iso()))
+    to_decide = scored
+    if (horizon := config.horizon_window) is not None:
+        # Evidence that accumulates: an account below the per-window request floor alerts once its horizon
+        # window holds the floor and scores as extraction. Scored like windows; alerts only (no score rows).
+        horizon_scored = (
+            events
+            # One firing per horizon window (no late re-firings): a late event counts in the windows closing later.
+            | "HorizonPerAccount" >> PanesToWindows(horizon, config.streaming, WindowAccumulator, late_firings=False)
+            | "ScoreHorizons" >> ScoreWindows(config, model_updates, component="horizon")
+        )
+        to_decide = (scored, horizon_scored) | "WindowsAndHorizons" >> beam.Flatten()
     alerts = (
-        scored
+        to_decide
         | "AlertPolicy" >> ApplyAlertPolicy(config.alerts, config.streaming)
         | "AlertRows" >> beam.MapTuple(lambda w, severity: alert_row(w, severity, utc_now_iso()))
     )
