@@ -66,7 +66,7 @@ def harvest_weight(params: Params | None) -> float:
 
     With logprobs each token comes with the probabilities of `1 + top_logprobs` candidates: a soft label that
     teaches a student more than the sampled token alone, with diminishing returns (the tail candidates hold
-    little probability mass), hence the log: no logprobs 1, logprobs alone 2, top-5 ~3.6, top-20 ~5.5.
+    little probability mass), hence the log: no logprobs 1, logprobs alone 2, top-5 ~3.8, top-20 ~5.5.
     `n` needs no factor of its own: `completion_tokens` already bills every one of the n choices.
     """
     if params is None or not params.logprobs:
