@@ -23,20 +23,23 @@ import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from models.dataset import SimulationSpec, WindowDataset, concatenate, simulate, simulate_many
 from models.feedback import load_feedback
 from pipelines.artifact import ModelManifest, save_model
 from pipelines.config import WindowConfig
-from pipelines.features.spec import FEATURE_NAMES
+from pipelines.features.peers import PeerStanding
+from pipelines.features.spec import FEATURE_NAMES, MONOTONIC_CST
+from pipelines.novelty import fit_novelty
 
 log = logging.getLogger("distillwatch.train")
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 # Bump by hand when the features, labels or training recipe change; the artifact's model_version is
 # this release plus the sha256 prefix of the file.
-RELEASE = "2026.11.1"
+RELEASE = "2026.12.1"
 MODEL_FILE = "extraction_risk.skops"
 CALIBRATION_FOLDS = 4
 # A small fixed simulation whose feature statistics the manifest records (see probe_drift).
@@ -70,14 +73,19 @@ def booster(model_seed: int) -> HistGradientBoostingClassifier:
         l2_regularization=1.0,
         early_stopping=False,  # a fixed number of trees: no random validation split to depend on
         random_state=model_seed,
+        # Where the direction of risk is known the score may only move that way (pipelines/features/spec.py):
+        # out of distribution, a shortcut on a secondary feature cannot outweigh the extraction signal.
+        monotonic_cst=list(MONOTONIC_CST),
     )
 
 
-def fit(dataset: WindowDataset, model_seed: int) -> CalibratedClassifierCV:
+def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
+    """PeerStanding (benign tier-peer reference, learnt from the benign windows) then the calibrated booster."""
     folds = list(
         GroupKFold(n_splits=CALIBRATION_FOLDS).split(dataset.features, dataset.labels, groups=dataset.account_ids)
     )
-    model = CalibratedClassifierCV(booster(model_seed), method="isotonic", cv=folds)
+    calibrated = CalibratedClassifierCV(booster(model_seed), method="isotonic", cv=folds)
+    model = Pipeline([("peers", PeerStanding()), ("classifier", calibrated)])
     # One OpenMP thread: float sums do not depend on the machine's core count, and the fit does not
     # stall when other processes compete for the cores (OpenMP spin-waits badly under contention).
     with threadpool_limits(limits=1, user_api="openmp"):
@@ -132,7 +140,12 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
     windows, positive = len(dataset.labels), int(dataset.labels.sum())
     log.info("simulated %d windows (%d positive) in %.0fs", windows, positive, simulated - started)
     model = fit(dataset, config.model_seed)
-    log.info("fitted in %.0fs", time.perf_counter() - simulated)
+    fitted = time.perf_counter()
+    log.info("fitted in %.0fs", fitted - simulated)
+    forest, novelty = fit_novelty(
+        model.named_steps["peers"].transform(dataset.features), dataset.labels, dataset.account_ids, config.model_seed
+    )
+    log.info("novelty component fitted in %.0fs (threshold %.4f)", time.perf_counter() - fitted, novelty.threshold)
     manifest = ModelManifest(
         model_version=config.release,
         model_file=MODEL_FILE,
@@ -151,11 +164,12 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
             "positive_windows": int(dataset.labels.sum()),
             "model_seed": config.model_seed,
             "feature_probe": feature_probe(config.window),
-            "estimator": f"CalibratedClassifierCV(HistGradientBoostingClassifier, isotonic, "
-            f"{CALIBRATION_FOLDS} account-grouped folds)",
+            "estimator": f"Pipeline(PeerStanding, CalibratedClassifierCV(HistGradientBoostingClassifier with "
+            f"monotonic_cst, isotonic, {CALIBRATION_FOLDS} account-grouped folds))",
         },
+        novelty=novelty.to_json(),
     )
-    return save_model(model, output_dir, manifest)
+    return save_model(model, output_dir, manifest, novelty=forest)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

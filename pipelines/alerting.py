@@ -51,7 +51,8 @@ def decide(windows: Iterable[ScoredWindow], last_alert_end: float | None, policy
     alerts: list[tuple[ScoredWindow, str]] = []
     suppressed = 0
     last = last_alert_end
-    for scored in sorted(windows, key=lambda w: (w.window_end, -w.score)):
+    # At one window end, a per-window alert is preferred to a long-horizon one of the same score.
+    for scored in sorted(windows, key=lambda w: (w.window_end, -w.score, w.component == "horizon")):
         if last is not None and scored.window_end - last < policy.cooldown_s:
             suppressed += 1
             continue

@@ -20,13 +20,15 @@ import skops.io
 
 from pipelines.features.spec import FEATURE_NAMES
 
-# Types a model file may contain beyond skops' own defaults: what the shipped estimator
-# (CalibratedClassifierCV over HistGradientBoostingClassifier) is made of. Exact names, not module
-# prefixes: a prefix such as "builtins." would also admit functions like builtins.eval or getattr.
+# Types a model file may contain beyond skops' own defaults: what the shipped estimator (a Pipeline of
+# PeerStanding and CalibratedClassifierCV over HistGradientBoostingClassifier) and the novelty forest are made
+# of. Exact names, not module prefixes: a prefix such as "builtins." would also admit builtins.eval or getattr.
 TRUSTED_TYPES: frozenset[str] = frozenset(
     {
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "pipelines.features.peers.PeerStanding",
+        "sklearn.tree._tree.Tree",
     }
 )
 
@@ -45,6 +47,8 @@ class ModelManifest:
     benign_medians: dict[str, float]
     trained_on: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
+    # The novelty component's calibration (pipelines.novelty.NoveltyCalibration), when the file holds a forest.
+    novelty: dict[str, Any] | None = None
 
     @classmethod
     def read(cls, path: str | Path) -> ModelManifest:
@@ -60,6 +64,7 @@ class ModelManifest:
 class LoadedModel:
     estimator: Any  # a fitted scikit-learn classifier with predict_proba
     manifest: ModelManifest
+    novelty: Any = None  # the benign-only IsolationForest, when the artifact has one
 
     @property
     def version(self) -> str:
@@ -97,12 +102,17 @@ def load_verified_model(manifest_path: str | Path) -> LoadedModel:
     untrusted = sorted(set(unlisted) - TRUSTED_TYPES)
     if untrusted:
         raise ModelIntegrityError(f"refusing to load {model_path}: untrusted types {untrusted}")
-    estimator = skops.io.loads(data, trusted=unlisted)
-    return LoadedModel(estimator=estimator, manifest=manifest)
+    stored = skops.io.loads(data, trusted=unlisted)
+    estimator, novelty = (stored["classifier"], stored.get("novelty")) if isinstance(stored, dict) else (stored, None)
+    if (novelty is None) != (manifest.novelty is None):
+        raise ModelIntegrityError(f"{model_path}: a novelty forest and its calibration must ship together")
+    return LoadedModel(estimator=estimator, manifest=manifest, novelty=novelty)
 
 
-def save_model(estimator: Any, directory: str | Path, manifest: ModelManifest) -> Path:
+def save_model(estimator: Any, directory: str | Path, manifest: ModelManifest, novelty: Any = None) -> Path:
     """Writes the skops file, then the manifest pinning its sha256; returns the manifest path.
+
+    With a `novelty` forest the file holds {"classifier", "novelty"}, so one sha256 covers both.
 
     `manifest.model_version` is the release; the written version appends the sha256 prefix, so two
     different files never share a version (and every score row names the exact file that produced it).
@@ -112,7 +122,8 @@ def save_model(estimator: Any, directory: str | Path, manifest: ModelManifest) -
     directory.mkdir(parents=True, exist_ok=True)
     # Deflated: a quarter of the stored size (the trees' node arrays compress well), so retrains stay
     # cheap to commit and to ship to workers.
-    data = skops.io.dumps(estimator, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    stored = estimator if novelty is None else {"classifier": estimator, "novelty": novelty}
+    data = skops.io.dumps(stored, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     sha256 = hashlib.sha256(data).hexdigest()
     _write_atomically(directory / manifest.model_file, data)
     pinned = replace(manifest, sha256=sha256, model_version=f"{manifest.model_version}+{sha256[:12]}")

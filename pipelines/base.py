@@ -95,6 +95,7 @@ class Reason:
 class Score:
     probability: float
     reasons: tuple[Reason, ...]  # empty unless the score reached the explanation threshold
+    component: str = "supervised"  # which detector put the score where it is: supervised | novelty
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,4 @@ class ScoredWindow:
     reasons: tuple[Reason, ...]
     api_key_ids: tuple[str, ...] = ()
     payment_fingerprints: tuple[str, ...] = ()
+    component: str = "supervised"  # supervised | novelty | horizon (a long-horizon row)

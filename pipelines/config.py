@@ -128,12 +128,19 @@ class ModelConfig:
             raise ValueError(f"inference batch size must be >= 1, got {self.batch_size}")
 
 
+# Long-horizon evidence: per-account windows of the horizon, sliding by this period (one firing per hour).
+HORIZON_PERIOD_S = 3600
+DEFAULT_HORIZON_S = 86400
+
+
 @dataclass(frozen=True)
 class DetectConfig:
     input: str
     output: str
     streaming: bool = False
     window: WindowConfig = field(default_factory=WindowConfig)
+    # Seconds of accumulated evidence per account (0: off); a multiple of HORIZON_PERIOD_S, longer than a window.
+    horizon_s: int = DEFAULT_HORIZON_S
     alerts: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     # Dataflow only: Pub/Sub attribute carrying the dedup id (unsupported on the DirectRunner).
@@ -143,6 +150,19 @@ class DetectConfig:
     suppressions: str | None = None
     suppressions_refresh_s: int = 300  # streaming: how often the table is re-read
     alerts_topic: str | None = None  # projects/P/topics/T: unsuppressed alerts are published there
+
+    def __post_init__(self) -> None:
+        if self.horizon_s and (self.horizon_s % HORIZON_PERIOD_S or self.horizon_s <= self.window.size_s):
+            raise ValueError(
+                f"--horizon {self.horizon_s}s must be a multiple of {HORIZON_PERIOD_S}s and longer than the window"
+            )
+
+    @property
+    def horizon_window(self) -> WindowConfig | None:
+        """Sliding windows of the horizon: the same panes -> windows machinery, one coarse period."""
+        if not self.horizon_s:
+            return None
+        return WindowConfig(self.horizon_s, HORIZON_PERIOD_S, self.window.allowed_lateness_s)
 
     @property
     def reads_pubsub(self) -> bool:
@@ -173,6 +193,9 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-requests", type=int, default=AlertPolicyConfig.min_requests, help="fewest requests in a window to alert"
     )
+    parser.add_argument(
+        "--horizon", type=int, default=DEFAULT_HORIZON_S, help="seconds of accumulated evidence per account (0: off)"
+    )
     parser.add_argument("--model", default=DEFAULT_MODEL_MANIFEST, help="model manifest.json (verified sha256)")
     parser.add_argument("--watch-models", default=None, help="glob of manifests to hot-swap the model (streaming)")
     parser.add_argument(
@@ -192,6 +215,7 @@ def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
         output=args.output,
         streaming=is_subscription(args.input),
         window=WindowConfig(args.window_size, args.window_period, args.allowed_lateness),
+        horizon_s=args.horizon,
         alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown, min_requests=args.min_requests),
         model=ModelConfig(args.model, args.watch_models, batch_size=args.inference_batch_size),
         pubsub_id_label=args.pubsub_id_label,

@@ -38,7 +38,7 @@ from pipelines.suppression import (
     no_suppressions,
 )
 from pipelines.validate import parse_events
-from pipelines.windowing import WindowPerAccount
+from pipelines.windowing import PanesToWindows, WindowPerAccount
 
 
 @dataclass
@@ -75,7 +75,10 @@ class ComputeFeatures(beam.DoFn):
         yield key, feature_vector(features)
 
 
-def to_scored_window(element: tuple[AccountWindow, PredictionResult]) -> tuple[str, ScoredWindow]:
+def to_scored_window(
+    element: tuple[AccountWindow, PredictionResult], component: str | None = None
+) -> tuple[str, ScoredWindow]:
+    """`component` overrides the scorer's (long-horizon rows are "horizon" whichever part of the model fired)."""
     key, prediction = element
     score = prediction.inference
     scored = ScoredWindow(
@@ -89,8 +92,36 @@ def to_scored_window(element: tuple[AccountWindow, PredictionResult]) -> tuple[s
         reasons=score.reasons,
         api_key_ids=key.api_key_ids,
         payment_fingerprints=key.payment_fingerprints,
+        component=component or score.component,
     )
     return key.account_id, scored
+
+
+def score_windows(
+    windowed: beam.PCollection,
+    config: DetectConfig,
+    model_updates: beam.PCollection | None,
+    component: str | None = None,
+    prefix: str = "",
+) -> beam.PCollection:
+    """(account_id, WindowAccumulator) per window -> (account_id, ScoredWindow). Step names get `prefix`, so the
+    per-window steps keep the top-level names the benchmark's stage split reads."""
+    handler = ExtractionRiskModelHandler(
+        config.model.manifest_path,
+        explain_threshold=config.alerts.alert_threshold,
+        max_reasons=config.alerts.max_reasons,
+        max_batch_size=config.model.batch_size,
+    )
+    return (
+        windowed
+        | f"{prefix}Features" >> beam.ParDo(ComputeFeatures())
+        # Scoring and the alert policy are per element, not per window: one global window lets
+        # RunInference batch across windows and lets the policy keep per-account state.
+        | f"{prefix}Unwindow" >> beam.WindowInto(window.GlobalWindows())
+        | f"{prefix}Score" >> RunInference(KeyedModelHandler(handler), model_metadata_pcoll=model_updates)
+        # A declared key type gives the stateful alert policy a deterministic key coder.
+        | f"{prefix}ToScoredWindow" >> beam.Map(to_scored_window, component).with_output_types(tuple[str, ScoredWindow])
+    )
 
 
 def read_raw_records(pipeline: beam.Pipeline, config: DetectConfig) -> beam.PCollection:
@@ -119,33 +150,28 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         dead_letter = (dead_letter, gated[DEAD_LETTER]) | "AllDeadLetters" >> beam.Flatten()
     events = events | "DeduplicateEvents" >> DeduplicateEvents(config.window.dedup_horizon_s, config.streaming)
     windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window, config.streaming)
-    handler = ExtractionRiskModelHandler(
-        config.model.manifest_path,
-        explain_threshold=config.alerts.alert_threshold,
-        max_reasons=config.alerts.max_reasons,
-        max_batch_size=config.model.batch_size,
-    )
     model_updates = None
     if config.model.watch_pattern:
         model_updates = raw.pipeline | "WatchModels" >> WatchFilePattern(
             file_pattern=config.model.watch_pattern, interval=config.model.watch_interval_s
         )
-    scored = (
-        windowed
-        | "Features" >> beam.ParDo(ComputeFeatures())
-        # Scoring and the alert policy are per element, not per window: one global window lets
-        # RunInference batch across windows and lets the policy keep per-account state.
-        | "Unwindow" >> beam.WindowInto(window.GlobalWindows())
-        | "Score" >> RunInference(KeyedModelHandler(handler), model_metadata_pcoll=model_updates)
-        # A declared key type gives the stateful alert policy a deterministic key coder.
-        | "ToScoredWindow" >> beam.Map(to_scored_window).with_output_types(tuple[str, ScoredWindow])
-    )
+    scored = score_windows(windowed, config, model_updates)
     scores = scored | "ScoreRows" >> beam.MapTuple(lambda _, w: score_row(w, utc_now_iso()))
     read_suppressions = SuppressionSource(config.suppressions).read if config.suppressions else no_suppressions
     refresh_s = config.suppressions_refresh_s if config.streaming else None
     response = config.response
+    to_decide = scored
+    if (horizon := config.horizon_window) is not None:
+        # Evidence that accumulates: an account below the per-window request floor alerts once its horizon
+        # window holds the floor and scores as extraction. Scored like windows; alerts only (no score rows).
+        # One firing per horizon window (no late re-firings): a late event counts in the windows closing later.
+        horizons = events | "HorizonPerAccount" >> PanesToWindows(
+            horizon, config.streaming, WindowAccumulator, late_firings=False
+        )
+        horizon_scored = score_windows(horizons, config, model_updates, component="horizon", prefix="Horizon")
+        to_decide = (scored, horizon_scored) | "WindowsAndHorizons" >> beam.Flatten()
     alerts = (
-        scored
+        to_decide
         | "AlertPolicy" >> ApplyAlertPolicy(config.alerts, config.streaming)
         | "MarkSuppressedAlerts"
         >> beam.ParDo(MarkSuppressed(alert_entities, alert_window_end, read_suppressions, refresh_s))

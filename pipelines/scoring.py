@@ -3,6 +3,10 @@
 The handler loads the verified artifact (`pipelines.artifact`), scores batches of feature vectors and, for
 windows that may alert, explains the score by occlusion: each feature in turn is reset to its benign
 median and the score drop is its contribution. One extra predict_proba call per batch covers them all.
+
+When the artifact has a novelty component (`pipelines.novelty`), a window the supervised score leaves below
+the alert threshold but which the novelty component flags (far from benign traffic and harvesting above its
+benign tier peers) is raised to the alert threshold, i.e. a medium alert, with component "novelty".
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from threadpoolctl import ThreadpoolController
 from pipelines.artifact import LoadedModel, ModelIntegrityError, load_verified_model
 from pipelines.base import Reason, Score
 from pipelines.features.spec import FEATURE_NAMES
+from pipelines.novelty import NoveltyCalibration, novelty_fires, statistic
 
 
 def explain(model: LoadedModel, rows: np.ndarray, scores: np.ndarray, max_reasons: int) -> list[tuple[Reason, ...]]:
@@ -36,6 +41,20 @@ def explain(model: LoadedModel, rows: np.ndarray, scores: np.ndarray, max_reason
         top = [j for j in np.argsort(-drops[i])[:max_reasons] if drops[i, j] > 0]
         explanations.append(tuple(Reason(FEATURE_NAMES[j], float(rows[i, j]), float(drops[i, j])) for j in top))
     return explanations
+
+
+def combine_with_novelty(
+    model: LoadedModel, rows: np.ndarray, scores: np.ndarray, alert_threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(scores, novel rows, novelty statistic): supervised scores, lifted to the threshold where novelty fires."""
+    if model.novelty is None or model.manifest.novelty is None:
+        return scores, np.zeros(len(rows), dtype=bool), np.zeros(len(rows))
+    calibration = NoveltyCalibration.from_json(model.manifest.novelty)
+    peer_rows = model.estimator.named_steps["peers"].transform(rows)
+    novel = novelty_fires(model.novelty, calibration, peer_rows) & (scores < alert_threshold)
+    if not novel.any():
+        return scores, novel, np.zeros(len(rows))
+    return np.where(novel, alert_threshold, scores), novel, statistic(model.novelty, peer_rows) - calibration.threshold
 
 
 @functools.lru_cache(maxsize=4)
@@ -92,14 +111,22 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
         # core, and the booster's OpenMP threads spin-wait on contended cores (5.8x slower measured). As in
         # training (models/train.py); predictions do not change.
         with _threadpools().limit(limits=1, user_api="openmp"):
-            scores = model.estimator.predict_proba(rows)[:, 1]
+            supervised = model.estimator.predict_proba(rows)[:, 1]
+            scores, novel, margin = combine_with_novelty(model, rows, supervised, self._explain_threshold)
             to_explain = np.flatnonzero(scores >= self._explain_threshold)
             reasons: dict[int, tuple[Reason, ...]] = {}
             if to_explain.size:
-                explained = explain(model, rows[to_explain], scores[to_explain], self._max_reasons)
+                # Against the supervised score: what that model saw, also for a window novelty lifted.
+                explained = explain(model, rows[to_explain], supervised[to_explain], self._max_reasons)
                 reasons = dict(zip(to_explain.tolist(), explained, strict=True))
+            for i in np.flatnonzero(novel).tolist():
+                reasons[i] = (Reason("novelty_statistic_over_threshold", float(margin[i]), 0.0), *reasons.get(i, ()))
         return [
-            PredictionResult(example, Score(float(score), reasons.get(i, ())), model_id=model.version)
+            PredictionResult(
+                example,
+                Score(float(score), reasons.get(i, ()), "novelty" if novel[i] else "supervised"),
+                model_id=model.version,
+            )
             for i, (example, score) in enumerate(zip(batch, scores, strict=True))
         ]
 

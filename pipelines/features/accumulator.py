@@ -8,12 +8,14 @@ reused by every sliding window that covers them.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
 from operator import attrgetter
 
 from pipelines.contract import Params, UsageEvent
 from pipelines.features.sketches import DistinctCounter, FrequentItems
+from pipelines.features.spec import TIER_RANKS
 
 # Phrasings that coerce a model into emitting its full reasoning trace (reasoning-trace harvesting).
 REASONING_ELICITATION = re.compile(
@@ -56,12 +58,28 @@ _SUMS: tuple[str, ...] = (
     "count", "prompt_tokens", "completion_tokens", "reasoning_tokens", "with_max_tokens", "saturated",
     "logprobs", "top_logprobs_sum", "multi_choice", "temperature_count", "temperature_sum",
     "temperature_sq_sum", "temperature_zero", "tool_use", "stream", "embeddings", "errors", "rate_limited",
-    "prompt_observed", "with_text", "reasoning_elicitation",
+    "prompt_observed", "with_text", "reasoning_elicitation", "harvest",
 )  # fmt: skip
 _DISTINCT: tuple[str, ...] = ("api_keys", "ips", "ip_prefixes", "user_agents", "prompts")
 _STATE: tuple[str, ...] = (
     *_SUMS, *_DISTINCT, "templates", "minute_counts", "account_created_min", "api_key_ids", "payment_fingerprints",
+    "tier_rank",
 )  # fmt: skip
+
+
+def harvest_weight(params: Params | None) -> float:
+    """Distillation targets per generated token: 1 for a sampled token, 1 + log2(1 + positions) with logprobs.
+
+    With logprobs each token comes with the probabilities of `1 + top_logprobs` candidates: a soft label that
+    teaches a student more than the sampled token alone, with diminishing returns (the tail candidates hold
+    little probability mass), hence the log: no logprobs 1, logprobs alone 2, top-5 ~3.8, top-20 ~5.5.
+    `n` needs no factor of its own: `completion_tokens` already bills every one of the n choices.
+    """
+    if params is None or not params.logprobs:
+        return 1.0
+    return 1.0 + math.log2(2 + (params.top_logprobs or 0))
+
+
 _get_state = attrgetter(*_STATE)
 
 
@@ -108,6 +126,8 @@ class WindowAccumulator:
     prompt_observed: int
     with_text: int
     reasoning_elicitation: int
+    # Completion + reasoning tokens weighted by `harvest_weight`: the output a distiller can train on.
+    harvest: float
     api_keys: DistinctCounter
     ips: DistinctCounter
     ip_prefixes: DistinctCounter
@@ -119,6 +139,7 @@ class WindowAccumulator:
     account_created_min: float | None
     api_key_ids: set[str]
     payment_fingerprints: set[str]
+    tier_rank: int  # highest `TIER_RANKS` entry seen (-1: none): the account's peer group
 
     def __init__(self) -> None:
         self.count = self.prompt_tokens = self.completion_tokens = self.reasoning_tokens = 0
@@ -127,6 +148,7 @@ class WindowAccumulator:
         self.temperature_sum = self.temperature_sq_sum = 0.0
         self.tool_use = self.stream = self.embeddings = self.errors = self.rate_limited = 0
         self.prompt_observed = self.with_text = self.reasoning_elicitation = 0
+        self.harvest = 0.0
         self.api_keys = DistinctCounter()
         self.ips = DistinctCounter()
         self.ip_prefixes = DistinctCounter()
@@ -137,13 +159,18 @@ class WindowAccumulator:
         self.account_created_min = None
         self.api_key_ids = set()
         self.payment_fingerprints = set()
+        self.tier_rank = -1
 
     def add(self, event: UsageEvent) -> None:
         self.count += 1
         self.prompt_tokens += event.prompt_tokens
         self.completion_tokens += event.completion_tokens
+        output = event.completion_tokens
         if event.reasoning_tokens:
             self.reasoning_tokens += event.reasoning_tokens
+            output += event.reasoning_tokens
+        if output:
+            self.harvest += output * harvest_weight(event.params)
         status = event.status_code
         if status == 429:
             self.rate_limited += 1
@@ -165,13 +192,15 @@ class WindowAccumulator:
                 self.user_agents.add(client.user_agent)
         if (prompt := event.prompt) is not None:
             self._add_prompt(prompt.text, prompt.sha256)
-        account = event.account
-        if account is not None and account.payment_fingerprint and len(self.payment_fingerprints) < MAX_IDENTITIES:
-            self.payment_fingerprints.add(account.payment_fingerprint)
-        if event.account is not None and event.account.created_at is not None:
-            created = event.account.created_at.timestamp()
-            if self.account_created_min is None or created < self.account_created_min:
-                self.account_created_min = created
+        if (account := event.account) is not None:
+            if account.payment_fingerprint and len(self.payment_fingerprints) < MAX_IDENTITIES:
+                self.payment_fingerprints.add(account.payment_fingerprint)
+            if account.created_at is not None:
+                created = account.created_at.timestamp()
+                if self.account_created_min is None or created < self.account_created_min:
+                    self.account_created_min = created
+            if account.tier is not None:
+                self.tier_rank = max(self.tier_rank, TIER_RANKS.get(account.tier, -1))
 
     def _add_params(self, params: Params, completion_tokens: int) -> None:
         if params.max_tokens:
@@ -233,6 +262,7 @@ class WindowAccumulator:
         self.prompt_observed += other.prompt_observed
         self.with_text += other.with_text
         self.reasoning_elicitation += other.reasoning_elicitation
+        self.harvest += other.harvest
         self.api_keys.merge(other.api_keys)
         self.ips.merge(other.ips)
         self.ip_prefixes.merge(other.ip_prefixes)
@@ -251,6 +281,8 @@ class WindowAccumulator:
             self.account_created_min = other.account_created_min
         _merge_bounded(self.api_key_ids, other.api_key_ids)
         _merge_bounded(self.payment_fingerprints, other.payment_fingerprints)
+        if other.tier_rank > self.tier_rank:
+            self.tier_rank = other.tier_rank
         return self
 
     # A tuple in slot order: half the pickle size of a name -> value dict, and faster both ways.

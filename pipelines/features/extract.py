@@ -9,6 +9,8 @@ import numpy as np
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.spec import FEATURE_NAMES, MISSING
 
+MIN_AGE_DAYS = 1 / 24
+
 
 def _share(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
@@ -29,6 +31,7 @@ def feature_dict(acc: WindowAccumulator, window_start: float, window_end: float)
     minute_std = math.sqrt(squared_deviations / minutes)
     temperature_mean = _share(acc.temperature_sum, acc.temperature_count)
     temperature_var = _share(acc.temperature_sq_sum, acc.temperature_count) - temperature_mean**2
+    age_days = (window_end - acc.account_created_min) / 86400 if acc.account_created_min is not None else None
     features = {
         "request_count": float(n),
         "requests_per_minute": n / minutes,
@@ -62,9 +65,15 @@ def feature_dict(acc: WindowAccumulator, window_start: float, window_end: float)
         if acc.prompt_observed
         else MISSING,
         "reasoning_elicitation_share": _share(acc.reasoning_elicitation, acc.with_text) if acc.with_text else MISSING,
-        "account_age_days": (window_end - acc.account_created_min) / 86400
-        if acc.account_created_min is not None
-        else MISSING,
+        "account_age_days": age_days if age_days is not None else MISSING,
+        "harvest_tokens": acc.harvest,
+        "harvest_per_minute": acc.harvest / minutes,
+        # Youth-normalised volume: an account a few hours old pulling what old customers pull is burn-and-replace.
+        # Ages under an hour count as an hour, so the ratio stays bounded.
+        "harvest_per_account_day": acc.harvest / max(age_days, MIN_AGE_DAYS) if age_days is not None else MISSING,
+        # Needs the benign peer reference of the model artifact: filled by `pipelines.features.peers.PeerStanding`.
+        "harvest_peer_percentile": MISSING,
+        "account_tier_rank": float(acc.tier_rank) if acc.tier_rank >= 0 else MISSING,
     }
     return features
 

@@ -32,9 +32,38 @@ FEATURE_NAMES: tuple[str, ...] = (
     "template_top_share",
     "reasoning_elicitation_share",
     "account_age_days",
+    "harvest_tokens",
+    "harvest_per_minute",
+    "harvest_per_account_day",
+    "harvest_peer_percentile",
+    "account_tier_rank",
 )
 
 FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+# Direction of risk where it is known, for the booster's `monotonic_cst`: +1 the score may only rise with the
+# feature, -1 only fall; every other feature is 0 (unconstrained). An attacker can move secondary behaviour
+# (IPs, prompt diversity, pacing) at will, but not what a distiller needs: output, logprob depth, samples per
+# prompt, full-length answers, and (for burn-and-replace accounts) youth.
+MONOTONE: dict[str, int] = {
+    "harvest_tokens": 1,
+    "harvest_per_minute": 1,
+    "harvest_per_account_day": 1,
+    "harvest_peer_percentile": 1,
+    "logprobs_share": 1,
+    "top_logprobs_mean": 1,
+    "multi_choice_share": 1,
+    "reasoning_token_share": 1,
+    "max_tokens_saturation_share": 1,
+    "account_age_days": -1,
+}
+MONOTONIC_CST: tuple[int, ...] = tuple(MONOTONE.get(name, 0) for name in FEATURE_NAMES)
+
+# Peer groups for `harvest_peer_percentile`: the account's billing tier as an ordinal. It only chooses the peer
+# group (`pipelines.features.peers`); the classifier never sees it (a tier is not evidence of intent).
+TIER_RANKS: dict[str, int] = {
+    "free": 0, "tier-1": 1, "tier-2": 2, "tier-3": 3, "tier-4": 4, "tier-5": 5, "enterprise": 6,
+}  # fmt: skip
 
 # Reported in place of a feature that cannot be computed for a window (e.g. no account metadata):
 # tree models split on it like any other value, and it is never confused with a real zero.

@@ -48,4 +48,5 @@ def alert_row(
         "created_at": created_at,
         "suppressed_by": suppressed_by,
         "recommended_action": recommended_action,
+        "component": window.component,
     }

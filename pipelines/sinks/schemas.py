@@ -76,6 +76,7 @@ ALERTS = Table(
         Column("reasons", "RECORD", "REPEATED", "top features by contribution", REASON),
         Column("created_at", "TIMESTAMP", "REQUIRED"),
         *ANALYST_COLUMNS,
+        Column("component", "STRING", "REQUIRED", "which detector fired: supervised | novelty | horizon"),
     ),
 )
 

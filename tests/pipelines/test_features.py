@@ -1,8 +1,9 @@
+import math
 import pickle
 
 import pytest
 
-from pipelines.features.accumulator import WindowAccumulator, ip_prefix, template_fingerprint
+from pipelines.features.accumulator import WindowAccumulator, harvest_weight, ip_prefix, template_fingerprint
 from pipelines.features.extract import feature_dict, feature_vector
 from pipelines.features.spec import FEATURE_NAMES, MISSING
 from tests.events import T0, event
@@ -76,3 +77,28 @@ def test_templates_collide_on_numbers_and_repetition_is_measured():
 def test_ip_prefixes():
     assert ip_prefix("198.51.100.7") == "198.51.100"
     assert ip_prefix("2001:db8:1:2::1") == "2001:db8:1"
+
+
+def test_harvest_weighs_output_tokens_by_logprob_depth_and_counts_reasoning():
+    plain = event(0, completion_tokens=100)
+    top20 = event(1, completion_tokens=100, reasoning_tokens=50, params={"logprobs": True, "top_logprobs": 20})
+    bare_logprobs = event(2, completion_tokens=10, params={"logprobs": True})
+    refused = event(3, completion_tokens=0, status_code=429)
+    features = feature_dict(accumulate([plain, top20, bare_logprobs, refused]), *WINDOW)
+    expected = 100 * 1 + 150 * (1 + math.log2(22)) + 10 * 2
+    assert features["harvest_tokens"] == pytest.approx(expected)
+    assert features["harvest_per_minute"] == pytest.approx(expected / 60)
+    assert harvest_weight(None) == 1.0 and harvest_weight(top20.params) > harvest_weight(bare_logprobs.params) > 1
+
+
+def test_youth_normalised_harvest_and_the_tier_peer_group():
+    young = {"created_at": "2025-12-31T21:00:00Z", "tier": "tier-1"}  # 3 h before the window start
+    events = [event(n, completion_tokens=1000, account=young) for n in range(10)]
+    events.append(event(11, completion_tokens=1000, account={"tier": "tier-3"}))
+    features = feature_dict(accumulate(events), *WINDOW)
+    assert features["account_age_days"] == pytest.approx(4 / 24)  # at the window end
+    assert features["harvest_per_account_day"] == pytest.approx(11_000 / (4 / 24))
+    assert features["account_tier_rank"] == 3  # the highest tier the account was seen on
+    assert features["harvest_peer_percentile"] == MISSING  # filled from the model's peer reference
+    unknown = feature_dict(accumulate([event(0)]), *WINDOW)
+    assert unknown["account_tier_rank"] == MISSING and unknown["harvest_per_account_day"] == MISSING

@@ -42,8 +42,9 @@ T0 = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 WINDOW = WindowConfig(size_s=300, period_s=300)  # tumbling: rows per account = panes it has events in
 ACCOUNTS = ("acct-a", "acct-b", "acct-c")
 PANES = 2
-# One alert per account that has any non-zero score: the cooldown outlasts the data.
-POLICY = AlertPolicyConfig(severities=((1e-9, "medium"), (0.5, "high")), cooldown_s=10 * 86_400, min_requests=1)
+# One alert per account that has any non-zero score: the cooldown outlasts the data. One severity, so the
+# expected severity does not depend on how a retrained model scores these (extraction-like) windows.
+POLICY = AlertPolicyConfig(severities=((1e-9, "medium"),), cooldown_s=10 * 86_400, min_requests=1)
 BAD_LINES = [b'{"event_id": "cut', b"\xff\xfe not json"]
 
 

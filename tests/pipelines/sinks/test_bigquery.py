@@ -67,6 +67,7 @@ ALERT = {
     "created_at": "2026-01-01T01:00:04+00:00",
     "suppressed_by": None,
     "recommended_action": "require_reverification",
+    "component": "supervised",
 }
 CAMPAIGN = {
     "campaign_id": "0f3c9a5e2b7d4c1a8e6f0b9d2c4a7e13",

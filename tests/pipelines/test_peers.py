@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+
+from pipelines.features.peers import NO_RISK_AGE_DAYS, PeerStanding
+from pipelines.features.spec import FEATURE_INDEX, FEATURE_NAMES, MISSING
+
+HARVEST, TIER, AGE = (FEATURE_INDEX[n] for n in ("harvest_per_minute", "account_tier_rank", "account_age_days"))
+PERCENTILE = FEATURE_INDEX["harvest_peer_percentile"]
+
+
+def rows(rng, n, tier, scale):
+    features = np.zeros((n, len(FEATURE_NAMES)))
+    features[:, HARVEST] = rng.exponential(scale, n)
+    features[:, TIER] = tier
+    features[:, AGE] = 100.0
+    return features
+
+
+@pytest.fixture(scope="module")
+def training():
+    rng = np.random.default_rng(0)
+    benign = np.vstack([rows(rng, 5000, 1, 10.0), rows(rng, 5000, 5, 1000.0), rows(rng, 50, 6, 1.0)])
+    extraction = rows(rng, 3000, 1, 1e6)
+    features = np.vstack([benign, extraction])
+    labels = np.r_[np.zeros(len(benign)), np.ones(len(extraction))]
+    return features, labels
+
+
+def test_percentile_is_among_benign_peers_of_the_same_tier(training):
+    standing = PeerStanding().fit(*training)
+    probe = np.zeros((3, len(FEATURE_NAMES)))
+    probe[:, HARVEST] = 10.0 * np.log(2)  # the median of tier 1's benign harvest
+    probe[:, TIER] = [1, 5, MISSING]
+    percentile = standing.transform(probe)[:, PERCENTILE]
+    assert percentile[0] == pytest.approx(0.5, abs=0.02)
+    assert percentile[1] < 0.05  # tiny for a tier-5 customer
+    assert 0.05 < percentile[2] < percentile[0]  # no tier: against all benign windows pooled
+
+
+def test_extraction_windows_do_not_move_the_reference(training):
+    features, labels = training
+    benign_only = PeerStanding().fit(features[labels == 0], labels[labels == 0])
+    np.testing.assert_array_equal(PeerStanding().fit(features, labels).reference_, benign_only.reference_)
+
+
+def test_a_sparse_tier_falls_back_to_the_pooled_reference_and_tier_and_missing_age_are_never_evidence(training):
+    standing = PeerStanding().fit(*training)
+    probe = rows(np.random.default_rng(1), 4, 6, 5.0)
+    probe[0, AGE] = MISSING
+    pooled = probe.copy()
+    pooled[:, TIER] = MISSING
+    out = standing.transform(probe)
+    np.testing.assert_array_equal(out[:, PERCENTILE], standing.transform(pooled)[:, PERCENTILE])
+    assert (out[:, TIER] == MISSING).all()
+    assert out[0, AGE] == NO_RISK_AGE_DAYS and out[1, AGE] == 100.0
+    assert probe[0, AGE] == MISSING  # the input is not modified
