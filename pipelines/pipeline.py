@@ -25,6 +25,7 @@ from pipelines.config import DetectConfig, WindowConfig
 from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
+from pipelines.horizon import KeepSparseHorizons
 from pipelines.response import account_action, campaign_action
 from pipelines.scoring import ExtractionRiskModelHandler
 from pipelines.sinks.rows import alert_row, score_row
@@ -165,8 +166,10 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         # Evidence that accumulates: an account below the per-window request floor alerts once its horizon
         # window holds the floor and scores as extraction. Scored like windows; alerts only (no score rows).
         # One firing per horizon window (no late re-firings): a late event counts in the windows closing later.
-        horizons = events | "HorizonPerAccount" >> PanesToWindows(
-            horizon, config.streaming, WindowAccumulator, late_firings=False
+        horizons = (
+            events
+            | "HorizonPerAccount" >> PanesToWindows(horizon, config.streaming, WindowAccumulator, late_firings=False)
+            | "SparseHorizons" >> beam.ParDo(KeepSparseHorizons(horizon, config.window, config.alerts.min_requests))
         )
         horizon_scored = score_windows(horizons, config, model_updates, component="horizon", prefix="Horizon")
         to_decide = (scored, horizon_scored) | "WindowsAndHorizons" >> beam.Flatten()

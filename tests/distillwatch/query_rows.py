@@ -77,6 +77,7 @@ def _alert(account, window_end, score, severity, reasons, model_version="m1"):
         "request_count": 120,
         "reasons": [{"feature": f, "value": v, "contribution": c} for f, v, c in reasons],
         "created_at": _iso(window_end + dt.timedelta(seconds=4)),
+        "component": "supervised",
     }
 
 

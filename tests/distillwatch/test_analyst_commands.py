@@ -21,8 +21,8 @@ def store(tmp_path):
     with open_store(path) as connection:
         connection.execute(
             "INSERT INTO alerts (alert_id, account_id, window_start, window_end, score, severity, model_version,"
-            " request_count, reasons, created_at) VALUES ('al-1', 'acct-1', now(), now(), 0.9, 'high', 'm1', 40, [],"
-            " now())"
+            " request_count, reasons, created_at, component) VALUES ('al-1', 'acct-1', now(), now(), 0.9, 'high', 'm1',"
+            " 40, [], now(), 'supervised')"
         )
     return path
 

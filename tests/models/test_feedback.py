@@ -38,7 +38,8 @@ def _store_with_verdict(path: str, account: str, window_end: float, vector: np.n
         )
         connection.execute(
             "INSERT INTO alerts (alert_id, account_id, window_start, window_end, score, severity, model_version,"
-            " request_count, reasons, created_at) VALUES ('al-1', ?, ?, ?, 0.9, 'high', 'm1', 50, [], now())",
+            " request_count, reasons, created_at, component) VALUES ('al-1', ?, ?, ?, 0.9, 'high', 'm1', 50, [], now(),"
+            " 'supervised')",
             [account, _iso(window_end - 3600), _iso(window_end)],
         )
         connection.execute(
