@@ -21,7 +21,7 @@ from apache_beam.transforms import window
 from pipelines.alerting import ApplyAlertPolicy
 from pipelines.base import DEAD_LETTER, AccountWindow, ScoredWindow, utc_now_iso
 from pipelines.campaigns import DetectCampaigns
-from pipelines.config import DetectConfig, WindowConfig
+from pipelines.config import DetectConfig
 from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
@@ -126,12 +126,8 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         | "AlertPolicy" >> ApplyAlertPolicy(config.alerts, config.streaming)
         | "AlertRows" >> beam.MapTuple(lambda w, severity: alert_row(w, severity, utc_now_iso()))
     )
-    # Cross-account stage on fixed windows of the window size: one linking pass per window, with the
-    # per-account scores of those same windows joined into each cluster's score.
-    campaign_window = WindowConfig(config.window.size_s, config.window.size_s, config.window.allowed_lateness_s)
-    campaigns = {"events": events, "scores": scored} | "DetectCampaigns" >> DetectCampaigns(
-        campaign_window, config.streaming
-    )
+    # Cross-account stage on its own, longer windows; it scores each campaign on its members' combined traffic.
+    campaigns = events | "DetectCampaigns" >> DetectCampaigns(config.streaming)
     return DetectionOutputs(account_scores=scores, alerts=alerts, dead_letter=dead_letter, campaigns=campaigns)
 
 
