@@ -28,6 +28,9 @@ class CampaignConfig:
     # --- evidence per account (bounded: at most this many tokens of each kind) ---
     top_values: int = 4  # most frequent IP prefixes / payment fingerprints / user agents kept per account
     min_value_share: float = 0.05  # a value seen in fewer of the account's requests is noise, not its infrastructure
+    # A value seen once is not infrastructure either: a sparse account on rotating residential IPs would otherwise
+    # hold a few /24s it used once each, and among thousands of such accounts some share one by chance.
+    min_value_count: int = 2
     template_shingles: int = 16  # the account's most frequent recurring prompt shingles form its template set
     min_template_shingles: int = 3
     template_bands: int = 12  # MinHash LSH, bands x rows hashes: sets ~65% alike (Jaccard) collide in some band

@@ -251,7 +251,7 @@ class AccountSummary:
 
 
 def _value_tokens(kind: str, values: TopValues, requests: int, config: CampaignConfig) -> list[Token]:
-    floor = config.min_value_share * requests
+    floor = max(config.min_value_count, config.min_value_share * requests)
     return [Token(kind, value) for value, count in values.top(config.top_values) if count >= floor]
 
 
