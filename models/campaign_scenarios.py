@@ -98,7 +98,7 @@ def campaign_events(spec: CampaignSpec, start: float, hours: float, seed: int) -
     # The scheduler spreads its firings evenly (load balancing): one at a random moment of each equal slot.
     ticks = _spread(rng, round(requests / spec.participation), span - spec.jitter_s)
     proxies = [f"45.{rng.randrange(256)}.{rng.randrange(256)}" for _ in range(4)]
-    burst_start = start - 20 * 86400
+    burst_start = start - rng.uniform(5, 60) * 86400  # each campaign opens its accounts on days of its own
     for i in range(spec.size):
         account_id = f"{spec.name}-{i:04d}"
         own_card = rng.random() < spec.virtual_card_share
