@@ -107,7 +107,7 @@ class DistinctPrompts:
         own, merged = state
         self._sketch = update_theta_sketch(PROMPTS_LG_K)
         self._merged = union_of(
-            [compact_theta_sketch.deserialize(own)] + ([compact_theta_sketch.deserialize(merged)] if merged else [])
+            [compact_theta_sketch.deserialize(own), compact_theta_sketch.deserialize(merged) if merged else None]
         )
 
 

@@ -148,3 +148,13 @@ def test_the_profile_counts_the_harvest_and_distinct_prompts():
     profile = summarise(_evidence(events), END, CONFIG).profile
     assert (profile.reasoning_tokens, profile.logprob_requests, profile.top_logprobs) == (2000, 40, 200)
     assert round(union_prompt_sketches([profile.prompt_sketch, profile.prompt_sketch])) == 10  # ten distinct
+
+
+def test_distinct_prompts_merge_in_any_order_and_survive_pickling():
+    events = [_event(n, text=f"prompt number {n % 300} of many") for n in range(900)]
+    parts = [_evidence(events[i::3]) for i in range(3)]
+    one_way = AccountEvidence().merge(parts[0]).merge(parts[1]).merge(parts[2])
+    other_way = pickle.loads(pickle.dumps(AccountEvidence().merge(parts[2]).merge(parts[1]))).merge(parts[0])
+    estimates = {union_prompt_sketches([summarise(e, END, CONFIG).profile.prompt_sketch]) for e in (one_way, other_way)}
+    (estimate,) = estimates
+    assert abs(estimate - 300) < 60  # a sketch of 128 retained hashes: within its error of the 300 distinct
