@@ -257,12 +257,17 @@ def _pct(x: float) -> str:
 
 def quality_section(result: QualityResult) -> list[str]:
     s = result.scenario
+    schedule = (
+        f"Scheduler: {_pct(s.synchronised_share)} of members, joining {_pct(s.participation)} of its firings "
+        f"within {s.jitter_s:g} s."
+        if s.synchronised_share
+        else "No scheduler: every member sends at times of its own."
+    )
     lines = [
         f"## {s.name}",
         "",
         f"{result.accounts:,} active accounts, {result.events:,} events; detection took {result.seconds:.1f} s in "
-        f"one process. Scheduler: {_pct(s.synchronised_share)} of members, joining {_pct(s.participation)} of its "
-        f"firings within {s.jitter_s:g} s.",
+        f"one process. {schedule}",
         "",
         "| campaign size | busiest member, requests in any hour | found | member recall | rows |",
         "|---:|---:|---|---:|---:|",
