@@ -38,8 +38,9 @@ PROMPTS_LG_K = 7  # distinct-prompt theta sketch (KMV): exact up to 128 prompts,
 # Timing: an orchestrator fires its accounts within seconds of each other. Slots this short separate that from
 # people who merely work the same hours (a class, an office), whose requests fall in different slots.
 TIMING_SLOT_S = 10
-# An account active in more slots is always on: its schedule says nothing, and the slot set stays bounded.
-MAX_TIMING_SLOTS = 512
+# An account active in more slots is busy enough to be judged on its own (and busy accounts share slots by
+# chance): its schedule is no evidence, and the slot set stays bounded.
+MAX_TIMING_SLOTS = 256
 
 
 def prompt_shingles(text: str) -> list[str]:

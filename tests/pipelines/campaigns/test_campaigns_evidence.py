@@ -128,7 +128,7 @@ def test_timing_needs_enough_slots_and_an_account_that_is_not_always_on():
     assert busy.slots is None and TIMING not in _kinds(evidence_tokens(busy, CONFIG))
     # The cap holds however the panes are split: past it in the merge, the slots are dropped as well.
     halves = [
-        _evidence([_event(0, at=T0 + dt.timedelta(seconds=10 * i)) for i in r]) for r in (range(300), range(300, 600))
+        _evidence([_event(0, at=T0 + dt.timedelta(seconds=10 * i)) for i in r]) for r in (range(200), range(200, 400))
     ]
     assert halves[0].merge(halves[1]).slots is None
 
