@@ -20,7 +20,7 @@ demo: $(INSTALLED)
 	mkdir -p $(OUT)
 	rm -f $(OUT)/detections.duckdb
 	$(BIN)/distillwatch simulate --output $(OUT)/events.jsonl.gz
-	$(BIN)/distillwatch detect --input $(OUT)/events.jsonl.gz --output $(OUT)/detections.duckdb
+	$(BIN)/distillwatch detect --input $(OUT)/events.jsonl.gz --output $(OUT)/detections.duckdb --labels $(OUT)/events.labels.jsonl
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -21,6 +21,7 @@ import orjson
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
+from distillwatch.ground_truth import compare_alerts
 from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
 from pipelines.contract import UsageEvent, decode_event
@@ -163,7 +164,10 @@ def _print_summary(store: duckdb.DuckDBPyConnection, simulation: Simulation, fee
     print(f"\ndemo: replayed {feed.events} events and {feed.malformed} malformed records; dead letters: {malformed}")
     print(f"      malformed (prompt text {'LEAKED' if leaked else 'redacted'}), {late} too late")
     print(f"demo: {windows} windows of {accounts} accounts scored; store: {output}")
-    print(f"demo: extraction accounts alerted: {len(alerted & {t.account_id for t in extraction})}/{len(extraction)}")
+    # An extraction account whose attack starts after the run is benign for as long as the demo watched it.
+    outcome = compare_alerts(alerted, {t.account_id: t in extraction for t in truth})
+    for line in outcome.lines():
+        print(f"demo: {line}")
     peaks = {
         account: (score, requests)
         for account, score, requests in store.execute(
@@ -177,8 +181,6 @@ def _print_summary(store: duckdb.DuckDBPyConnection, simulation: Simulation, fee
             f"      {'ALERTED' if t.account_id in alerted else 'missed '} {t.account_id} {t.archetype}/{t.variant} "
             f"attacking from t+{onset_s:.0f}s (max score {score:.2f}, max {requests} requests/window)"
         )
-    false_alarms = alerted - {t.account_id for t in extraction}
-    print(f"demo: benign accounts alerted (false alarms): {len(false_alarms)}/{len(truth) - len(extraction)}")
 
 
 def run(args: argparse.Namespace) -> int:

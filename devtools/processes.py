@@ -58,12 +58,12 @@ def wait_until_ready(
 
 
 def stop_group(process: subprocess.Popen[bytes], timeout_s: float = STOP_TIMEOUT_S) -> None:
-    """SIGTERM to the process group, SIGKILL if it has not exited within `timeout_s`."""
+    """SIGTERM to the process group, then SIGKILL to whatever of it is left once the leader has exited (or has not
+    within `timeout_s`): a forked child that outlives its launcher does not keep a port or a file."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import apache_beam as beam
+import duckdb
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from distillwatch.errors import UsageError, store_error
+from distillwatch.ground_truth import compare_alerts, read_labels
 from pipelines.artifact import load_verified_model
-from pipelines.config import DetectConfig, detect_config_from_args
+from pipelines.config import DetectConfig, add_detect_arguments, detect_config_from_args
 from pipelines.pipeline import build_pipeline
 from pipelines.sinks.duckdb_sink import open_store
 
@@ -21,6 +28,17 @@ log = logging.getLogger("distillwatch")
 # portable FnApiRunner. Any --runner the user passes (e.g. DataflowRunner) wins.
 LOCAL_STREAMING_RUNNER = "BundleBasedDirectRunner"
 LOCAL_BATCH_RUNNER = "FnApiRunner"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The run's options (pipelines/config.py) and what only the CLI does with its result."""
+    add_detect_arguments(parser)
+    parser.add_argument(
+        "--labels",
+        default=None,
+        help="ground-truth JSONL (account_id, label), as `distillwatch simulate` writes: the summary then says "
+        "how many alerted accounts are truly extraction, and how many were missed (DuckDB output only)",
+    )
 
 
 def pipeline_options(config: DetectConfig, beam_args: list[str]) -> PipelineOptions:
@@ -41,7 +59,9 @@ def counters(result: beam.runners.runner.PipelineResult) -> dict[str, int]:
     return totals
 
 
-def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) -> None:
+def print_summary(
+    config: DetectConfig, totals: dict[str, int], seconds: float, labels: dict[str, bool] | None = None
+) -> None:
     parsed, dead = totals.get("events_parsed", 0), totals.get("events_dead_lettered", 0)
     print(f"\ndistillwatch detect finished in {seconds:.1f}s ({(parsed + dead) / max(seconds, 1e-9):,.0f} records/s)")
     print(f"  events read        {parsed + dead:>10,}")
@@ -56,6 +76,7 @@ def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) 
         campaigns = store.execute("select count(*), coalesce(max(member_count), 0) from campaigns").fetchone()
         print(f"  accounts scored    {accounts:>10,}   (store: {config.output})")
         print(f"  campaign rows      {campaigns[0]:>10,}   (largest: {campaigns[1]} accounts)")
+        alerted = {account for (account,) in store.execute("select distinct account_id from alerts").fetchall()}
         top = store.execute(
             """
             select account_id, severity, round(score, 3), window_end,
@@ -68,12 +89,75 @@ def print_summary(config: DetectConfig, totals: dict[str, int], seconds: float) 
         print("\n  top alerted accounts (highest score, top reasons):")
         for account_id, severity, score, window_end, reasons in top:
             print(f"    {account_id:<28} {severity:<8} {score:<6} {window_end:%Y-%m-%d %H:%M}  {', '.join(reasons)}")
+    if labels is not None:
+        print("\n  against the labels (every alert in the store):")
+        for line in compare_alerts(alerted, labels).lines():
+            print(f"    {line}")
 
 
-def run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    config = detect_config_from_args(args)
+def _is_local(path: str) -> bool:
+    return FileSystems.get_scheme(path) is None
+
+
+def check_input_files(pattern: str) -> None:
+    """The replay input matches at least one readable file (a glob matching nothing would read nothing, silently)."""
+    try:
+        (match,) = FileSystems.match([pattern])
+    except Exception as error:  # noqa: BLE001 - Beam wraps every filesystem's own error in BeamIOError
+        raise UsageError(f"--input {pattern}: cannot list it: {error}") from None
+    if not match.metadata_list:
+        raise UsageError(f"--input {pattern}: no files match")
+    for file in match.metadata_list:
+        if _is_local(file.path) and (os.path.isdir(file.path) or not os.access(file.path, os.R_OK)):
+            raise UsageError(f"--input {pattern}: {file.path} is not a readable file")
+
+
+def check_bigquery_output(output: str) -> None:
+    project, _, dataset = output.removeprefix("bq:").partition(":")
+    if not project or not dataset or ":" in dataset:
+        raise UsageError(f"--output {output}: BigQuery output is bq:PROJECT:DATASET")
+
+
+def create_store(path: str) -> None:
+    """Creates the three tables, so they exist even when a run writes no rows; refuses a path it cannot write."""
+    try:
+        open_store(path).close()
+    except duckdb.Error as error:
+        raise store_error(path, error) from None
+
+
+def check_model_manifest(path: str) -> None:
+    if _is_local(path) and not Path(path).is_file():
+        raise UsageError(f"--model {path}: no model manifest there")
+
+
+@dataclass(frozen=True)
+class Submission:
+    config: DetectConfig
+    result: beam.runners.runner.PipelineResult
+    started_s: float  # time.perf_counter() at submission
+    labels: dict[str, bool] | None
+
+
+def submit(args: argparse.Namespace, beam_args: list[str]) -> Submission:
+    """Checks the options and what they point at, builds the graph and starts it; does not wait for it.
+
+    Raises `UsageError` for what the user can fix, before anything runs.
+    """
+    try:
+        config = detect_config_from_args(args)
+    except ValueError as error:  # option values the configuration refuses (window shape, a Pub/Sub topic, ...)
+        raise UsageError(str(error)) from None
+    if not config.reads_pubsub:
+        check_input_files(config.input)
+    check_model_manifest(config.model.manifest_path)
+    if config.writes_bigquery:
+        check_bigquery_output(config.output)
+        if args.labels:
+            raise UsageError("--labels compares the alerts of a DuckDB --output; query BigQuery for them instead")
+    labels = read_labels(args.labels) if args.labels else None
     if not config.writes_bigquery:
-        open_store(config.output).close()  # the three tables exist even when a run writes no rows
+        create_store(config.output)
     # Refuse a tampered or mismatched artifact before anything runs (workers verify it again on load).
     load_verified_model(config.model.manifest_path)
     options = pipeline_options(config, beam_args)
@@ -81,7 +165,13 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     started = time.perf_counter()
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, config)
-    result = pipeline.run()
-    result.wait_until_finish()
-    print_summary(config, counters(result), time.perf_counter() - started)
+    return Submission(config, pipeline.run(), started, labels)
+
+
+def run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """`distillwatch detect`: submits the run, waits for it to finish and prints the closing summary."""
+    submission = submit(args, beam_args)
+    submission.result.wait_until_finish()
+    totals = counters(submission.result)
+    print_summary(submission.config, totals, time.perf_counter() - submission.started_s, submission.labels)
     return 0

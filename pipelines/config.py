@@ -63,6 +63,10 @@ class AlertPolicyConfig:
         thresholds = [t for t, _ in self.severities]
         if not thresholds or thresholds != sorted(thresholds) or not 0 < thresholds[0] <= 1:
             raise ValueError(f"severity thresholds must be ascending in (0, 1]: {self.severities}")
+        if self.cooldown_s < 0:
+            raise ValueError(f"alert cooldown must be >= 0 seconds, got {self.cooldown_s}")
+        if self.min_requests < 0:
+            raise ValueError(f"minimum requests per alert must be >= 0, got {self.min_requests}")
 
     @property
     def alert_threshold(self) -> float:
@@ -81,6 +85,10 @@ class ModelConfig:
     watch_interval_s: int = 60
     # A tree-ensemble predict call costs ~0.1 s however few rows it scores: batch windows generously.
     batch_size: int = 2048
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"inference batch size must be >= 1, got {self.batch_size}")
 
 
 @dataclass(frozen=True)
@@ -108,12 +116,26 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, help="DuckDB file path, or bq:PROJECT:DATASET")
     parser.add_argument("--window-size", type=int, default=WindowConfig.size_s, help="window size, seconds")
     parser.add_argument("--window-period", type=int, default=WindowConfig.period_s, help="window period, seconds")
-    parser.add_argument("--allowed-lateness", type=int, default=WindowConfig.allowed_lateness_s, help="seconds")
-    parser.add_argument("--alert-cooldown", type=int, default=AlertPolicyConfig.cooldown_s, help="seconds")
-    parser.add_argument("--min-requests", type=int, default=AlertPolicyConfig.min_requests)
+    parser.add_argument(
+        "--allowed-lateness",
+        type=int,
+        default=WindowConfig.allowed_lateness_s,
+        help="how late an event may arrive and still update its windows, seconds",
+    )
+    parser.add_argument(
+        "--alert-cooldown",
+        type=int,
+        default=AlertPolicyConfig.cooldown_s,
+        help="at most one alert per account per cooldown, seconds",
+    )
+    parser.add_argument(
+        "--min-requests", type=int, default=AlertPolicyConfig.min_requests, help="fewest requests in a window to alert"
+    )
     parser.add_argument("--model", default=DEFAULT_MODEL_MANIFEST, help="model manifest.json (verified sha256)")
     parser.add_argument("--watch-models", default=None, help="glob of manifests to hot-swap the model (streaming)")
-    parser.add_argument("--inference-batch-size", type=int, default=ModelConfig.batch_size)
+    parser.add_argument(
+        "--inference-batch-size", type=int, default=ModelConfig.batch_size, help="most windows per model call"
+    )
     parser.add_argument("--pubsub-id-label", default=None, help="Dataflow only: attribute to dedup on, e.g. event_id")
 
 

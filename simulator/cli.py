@@ -53,6 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=list(_DEFAULTS.campaign_sizes),
         help="accounts in each coordinated campaign (they count toward the extraction fraction)",
     )
+    parser.add_argument(
+        "--cohort-sizes",
+        type=int,
+        nargs="*",
+        default=list(_DEFAULTS.cohort_sizes),
+        help="accounts in each benign cohort (one SSO company, a class, one SDK, one agency card)",
+    )
     parser.add_argument("--rate-scale", type=float, default=_DEFAULTS.rate_scale, help="multiplies all rates")
     parser.add_argument(
         "--held-out-variants", action="store_true", help="generate the held-out archetype variants (evaluation)"
@@ -73,6 +80,7 @@ def config_from_args(args: argparse.Namespace) -> SimulationConfig:
         accounts=args.accounts,
         extraction_fraction=args.extraction_fraction,
         campaign_sizes=tuple(args.campaign_sizes),
+        cohort_sizes=tuple(args.cohort_sizes),
         rate_scale=args.rate_scale,
         held_out_variants=args.held_out_variants,
         duplicate_fraction=args.duplicate_fraction,

@@ -11,7 +11,7 @@ Network = Literal["cloud", "residential"]
 
 # First octets that look like public cloud or consumer ISP space (no private, loopback, multicast or
 # documentation ranges), so prefixes resemble what a gateway would log.
-_FIRST_OCTETS: Mapping[Network, tuple[int, ...]] = {
+NETWORK_FIRST_OCTETS: Mapping[Network, tuple[int, ...]] = {
     "cloud": (3, 13, 18, 20, 34, 35, 40, 44, 52, 54, 104, 130, 141, 157),
     "residential": (24, 67, 71, 73, 76, 81, 86, 90, 92, 98, 109, 151, 176, 185, 188, 212, 213, 217),
 }
@@ -63,7 +63,7 @@ def random_hex(rng: random.Random, digits: int) -> str:
 
 def ip_prefix(rng: random.Random, network: Network) -> str:
     """A /24 prefix such as '34.118.7'."""
-    return f"{rng.choice(_FIRST_OCTETS[network])}.{rng.randint(0, 255)}.{rng.randint(0, 255)}"
+    return f"{rng.choice(NETWORK_FIRST_OCTETS[network])}.{rng.randint(0, 255)}.{rng.randint(0, 255)}"
 
 
 def host_address(rng: random.Random, prefix: str) -> str:
@@ -77,6 +77,13 @@ def user_agent(rng: random.Random, family_name: str) -> str:
     )
 
 
+# Client libraries any kind of customer uses; purpose-specific ones (IDE plugins, eval harnesses) are set
+# by the archetypes that have them.
+GENERIC_AGENT_FAMILIES: tuple[str, ...] = (
+    "openai-python", "openai-node", "openai-java", "go-http", "aiohttp", "python-requests", "curl", "langchain",
+)  # fmt: skip
+ALL_TIERS: tuple[str, ...] = ("free", "tier-1", "tier-2", "tier-3", "tier-4", "tier-5", "enterprise")
+
 # Representative UTC offset per country (hours), used to place each account's diurnal peak.
 # fmt: off
 UTC_OFFSET_HOURS: Mapping[str, float] = {
@@ -85,3 +92,6 @@ UTC_OFFSET_HOURS: Mapping[str, float] = {
     "SG": 8.0, "CN": 8.0, "ID": 7.0, "VN": 7.0, "KR": 9.0, "JP": 9.0, "AU": 10.0,
 }
 # fmt: on
+
+# Countries weighted roughly like a global API customer base (repeats raise a country's weight).
+ALL_COUNTRIES: tuple[str, ...] = ("US", "US", "US", "US", *UTC_OFFSET_HOURS)

@@ -3,176 +3,23 @@ rows, and gives the answer an analyst would expect (and the same answer on both)
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import math
-import uuid
 
 import duckdb
-import orjson
-import pyarrow as pa
 import pytest
 
-from devtools.bigquery_emulator import create_dataset_and_tables
-from distillwatch import queries
-from pipelines.sinks import schemas
-from tests.conftest import BIGQUERY_PROJECT
-
-PROJECT = BIGQUERY_PROJECT
-NOW = dt.datetime.now(dt.UTC)
-# Three consecutive 5-minute windows within one UTC hour (so within one UTC day), two to three hours ago.
-BASE = (NOW - dt.timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
-W1, W2, W3 = (BASE + dt.timedelta(minutes=5 * k) for k in (1, 2, 3))
-OLD = BASE - dt.timedelta(days=10)
-
-HARNESS = {  # one extraction harness: long prompts, saturated max_tokens, logprobs, greedy, one template
-    "prompt_tokens_mean": 812.0,
-    "completion_tokens_mean": 1650.0,
-    "max_tokens_saturation_share": 0.93,
-    "logprobs_share": 1.0,
-    "top_logprobs_mean": 5.0,
-    "temperature_mean": 0.0,
-    "temperature_std": 0.0,
-    "stream_share": 0.0,
-    "template_top_share": 0.88,
-    "distinct_user_agents": 1.0,
-}
-# The same harness from a second account: every feature within 5% (relative to max(|a|, |b|, 1)).
-HARNESS_AGAIN = {**HARNESS, "prompt_tokens_mean": 820.0, "completion_tokens_mean": 1610.0, "template_top_share": 0.86}
-ORGANIC = {
-    "prompt_tokens_mean": 300.0,
-    "completion_tokens_mean": 250.0,
-    "max_tokens_saturation_share": 0.02,
-    "logprobs_share": 0.0,
-    "top_logprobs_mean": 0.0,
-    "temperature_mean": 0.8,
-    "temperature_std": 0.3,
-    "stream_share": 0.9,
-    "template_top_share": 0.05,
-    "distinct_user_agents": 3.0,
-}
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.isoformat()
-
-
-def _score(account, window_end, score, features, model_version="m1", scored_after_s=3):
-    return {
-        "account_id": account,
-        "window_start": _iso(window_end - dt.timedelta(hours=1)),
-        "window_end": _iso(window_end),
-        "score": score,
-        "model_version": model_version,
-        "request_count": 120,
-        "features": orjson.dumps(features, option=orjson.OPT_SORT_KEYS).decode(),
-        "scored_at": _iso(window_end + dt.timedelta(seconds=scored_after_s)),
-    }
-
-
-def _alert(account, window_end, score, severity, reasons, model_version="m1"):
-    return {
-        "alert_id": f"{account}/{_iso(window_end)}/{model_version}",
-        "account_id": account,
-        "window_start": _iso(window_end - dt.timedelta(hours=1)),
-        "window_end": _iso(window_end),
-        "score": score,
-        "severity": severity,
-        "model_version": model_version,
-        "request_count": 120,
-        "reasons": [{"feature": f, "value": v, "contribution": c} for f, v, c in reasons],
-        "created_at": _iso(window_end + dt.timedelta(seconds=4)),
-    }
-
-
-EXTRACTION_REASONS = [("logprobs_share", 1.0, 0.21), ("template_top_share", 0.88, 0.34)]
-SCORES = [
-    _score("extractor-1", W1, 0.91, HARNESS),
-    _score("extractor-1", W2, 0.95, HARNESS),
-    _score("extractor-1", W2, 0.97, HARNESS, scored_after_s=30),  # W2 re-fired by late data: 0.97 is current
-    _score("extractor-1", W3, 0.99, HARNESS),
-    _score("extractor-2", W1, 0.45, HARNESS_AGAIN),
-    _score("extractor-2", W2, 0.48, HARNESS_AGAIN),
-    _score("extractor-2", W3, 0.52, HARNESS_AGAIN),
-    _score("organic-1", W1, 0.02, ORGANIC),
-    _score("organic-1", W2, 0.03, ORGANIC),
-    _score("organic-1", W3, 0.01, ORGANIC),
-    _score("organic-1", W3, 0.05, ORGANIC, model_version="m2", scored_after_s=10),  # shadow model
-    _score("dormant-1", OLD, 0.99, HARNESS),  # outside every short lookback
-]
-EXTRACTOR_1_W3_ALERT = _alert("extractor-1", W3, 0.99, "critical", EXTRACTION_REASONS)
-ALERTS = [
-    _alert("extractor-1", W2, 0.97, "critical", EXTRACTION_REASONS),
+from distillwatch.queries import catalogue, dialects
+from tests.distillwatch.query_rows import (
+    BASE,
     EXTRACTOR_1_W3_ALERT,
-    EXTRACTOR_1_W3_ALERT,  # delivered twice (streaming inserts are at-least-once)
-    _alert("extractor-2", W3, 0.52, "medium", [("template_top_share", 0.86, 0.11)]),
-    _alert("dormant-1", OLD, 0.99, "high", [("logprobs_share", 1.0, 0.4)]),
-]
-
-
-def _campaign(campaign_id, window_end, members, evidence, score=0.9, severity="high", detected_after_s=5):
-    return {
-        "campaign_id": campaign_id,
-        "window_start": _iso(window_end - dt.timedelta(hours=1)),
-        "window_end": _iso(window_end),
-        "members": members,
-        "member_count": len(members),
-        "evidence": [{"kind": k, "value": v, "accounts": accounts} for k, v, accounts in evidence],
-        "score": score,
-        "severity": severity,
-        "detector_version": "campaigns-1",
-        "features": "{}",
-        "created_at": _iso(window_end + dt.timedelta(seconds=detected_after_s)),
-    }
-
-
-RING = ["extractor-1", "extractor-2", "sleeper-1"]  # sleeper-1 never alerts on its own
-RING_EVIDENCE = [
-    ("payment", "pf_ring", RING),
-    ("ip_prefix", "34.1.2", ["extractor-1", "sleeper-1"]),
-    ("template", "3:9f2c", ["extractor-2", "sleeper-1"]),
-]
-CAMPAIGNS = [
-    _campaign("ring-w2", W2, RING, RING_EVIDENCE, score=0.7, severity="medium"),
-    # W2 detected again later with one more member (a replay after late data): the later detection is current
-    _campaign(
-        "ring-w2-again", W2, [*RING, "sleeper-2"], RING_EVIDENCE, score=0.75, severity="medium", detected_after_s=60
-    ),
-    _campaign("ring-w3", W3, RING, RING_EVIDENCE, score=0.96, severity="critical"),
-    _campaign("ring-w3", W3, RING, RING_EVIDENCE, score=0.96, severity="critical"),  # re-delivered insert
-    _campaign(
-        "other-w3", W3, ["organic-2", "organic-3", "organic-4"], [("payment", "pf_org", ["organic-2", "organic-3"])]
-    ),
-    # Fixed campaign windows end where no per-account alert window does: alerts ending inside the window count.
-    _campaign(
-        "hour-ring",
-        W3 + dt.timedelta(minutes=1),
-        ["extractor-2", "sleeper-3", "sleeper-4"],
-        [("payment", "pf_hour", ["extractor-2", "sleeper-3", "sleeper-4"])],
-    ),
-    _campaign(
-        "ring-old",
-        OLD,
-        ["extractor-1", "dormant-1", "sleeper-1"],
-        [("payment", "pf_old", ["extractor-1", "dormant-1"])],
-    ),
-]
-
-
-def _plain(value):
-    """Engine-neutral form of a result value: UTC ISO strings for times, floats rounded past noise."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return round(value, 9)
-    return value
-
-
-def _plain_rows(rows):
-    return [{k: _plain(v) for k, v in row.items()} for row in rows]
-
+    OLD,
+    PROJECT,
+    W1,
+    W2,
+    W3,
+    _iso,
+    _plain_rows,
+)
 
 # --- what each query must answer, on either engine ---------------------------------------------------------
 
@@ -315,7 +162,7 @@ CHECKS = {
     "alert_reasons": check_alert_reasons,
     "campaign_of_account": check_campaign_of_account,
 }
-ALL_QUERIES = queries.list_queries()
+ALL_QUERIES = catalogue.list_queries()
 
 
 def test_every_saved_query_is_checked():
@@ -324,41 +171,18 @@ def test_every_saved_query_is_checked():
 
 @pytest.mark.parametrize("name", ALL_QUERIES)
 def test_header_names_the_query_and_declares_every_parameter_it_uses(name):
-    query = queries.load_query(name)
+    query = catalogue.load_query(name)
     assert query.sql.startswith(f"-- {name}"), "header comment starts with the query's name"
     assert query.description
-    assert {p.name for p in query.parameters} == queries.used_parameters(query.sql)
+    assert {p.name for p in query.parameters} == catalogue.used_parameters(query.sql)
     assert "{dataset}." in query.sql, "tables are named {dataset}.<table>"
     if query.is_view:
         assert not query.parameters, "BigQuery views cannot take parameters"
 
 
-# --- DuckDB ------------------------------------------------------------------------------------------------
-
-
-def _insert_duckdb(connection, table, rows):
-    names = [c.name for c in schemas.TABLES[table].columns]
-    batch = pa.Table.from_pylist([{n: row.get(n) for n in names} for row in rows])
-    connection.register("batch", batch)
-    connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch")
-    connection.unregister("batch")
-
-
-@pytest.fixture(scope="module")
-def duckdb_store(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("store") / "distillwatch.duckdb")
-    with duckdb.connect(path) as connection:
-        for table in schemas.TABLES.values():
-            connection.execute(schemas.duckdb_ddl(table))
-        _insert_duckdb(connection, "account_scores", SCORES)
-        _insert_duckdb(connection, "alerts", ALERTS)
-        _insert_duckdb(connection, "campaigns", CAMPAIGNS)
-    return path
-
-
 @pytest.mark.parametrize("name", ALL_QUERIES)
 def test_query_on_duckdb(duckdb_store, name):
-    CHECKS[name](lambda query, params=None: _plain_rows(queries.run_query_duckdb(duckdb_store, query, params)))
+    CHECKS[name](lambda query, params=None: _plain_rows(dialects.run_query_duckdb(duckdb_store, query, params)))
 
 
 def test_views_are_created_in_duckdb(duckdb_store, tmp_path):
@@ -366,12 +190,12 @@ def test_views_are_created_in_duckdb(duckdb_store, tmp_path):
         source.execute(f"ATTACH '{tmp_path / 'copy.duckdb'}' AS copy")
         source.execute("COPY FROM DATABASE distillwatch TO copy")
     with duckdb.connect(str(tmp_path / "copy.duckdb")) as connection:
-        assert queries.create_views_duckdb(connection) == ["alert_reasons", "latest_account_risk"]
+        assert dialects.create_views_duckdb(connection) == ["alert_reasons", "latest_account_risk"]
         assert connection.execute("SELECT count(*) FROM alert_reasons").fetchone() == (8,)
 
 
 def test_parameters_are_typed_and_checked():
-    timeline = queries.load_query("alert_timeline")
+    timeline = catalogue.load_query("alert_timeline")
     assert timeline.bind({"account_id": "a"}) == {"account_id": "a", "lookback_days": 7}
     assert timeline.bind({"account_id": "a", "lookback_days": "3"})["lookback_days"] == 3
     with pytest.raises(ValueError, match="needs --param account_id"):
@@ -383,56 +207,19 @@ def test_parameters_are_typed_and_checked():
 
 
 def test_bigquery_rendering_qualifies_tables_and_binds_parameters():
-    query = queries.load_query("top_risky_accounts")
-    sql = queries.render_bigquery(query, "my-project.detections")
+    query = catalogue.load_query("top_risky_accounts")
+    sql = dialects.render_bigquery(query, "my-project.detections")
     assert "`my-project.detections`.account_scores" in sql and "{dataset}" not in sql
-    parameters = queries.bigquery_parameters(query, query.bind({"max_accounts": "5"}))
+    parameters = dialects.bigquery_parameters(query, query.bind({"max_accounts": "5"}))
     assert [(p.name, p.type_, p.value) for p in parameters] == [
         ("lookback_hours", "INT64", 24),
         ("max_accounts", "INT64", 5),
     ]
     with pytest.raises(ValueError, match="PROJECT"):
-        queries.render_bigquery(query, "x`; DROP TABLE y")
-
-
-def _query_cli(argv):
-    parser = argparse.ArgumentParser()
-    queries.add_query_arguments(parser)
-    return queries.run_query(parser.parse_args(argv))
-
-
-def test_cli_prints_a_table_from_duckdb(duckdb_store, capsys):
-    assert _query_cli(["alert_timeline", "--db", duckdb_store, "--param", "account_id=extractor-1"]) == 0
-    header, rule, *lines = capsys.readouterr().out.splitlines()
-    assert header.split() == ["window_start", "window_end", "model_version", "score", "request_count", "alert_id",
-                              "severity", "top_reasons"]  # fmt: skip
-    assert set(rule) == {"-", " "}
-    assert len(lines) == 3 and "0.9700" in lines[1] and "critical" in lines[1]
-
-
-def test_cli_reports_a_missing_parameter(duckdb_store, capsys):
-    assert _query_cli(["alert_timeline", "--db", duckdb_store]) == 2
-    assert "needs --param account_id=<STRING>" in capsys.readouterr().err
-
-
-def test_cli_lists_queries(capsys):
-    assert _query_cli(["--list"]) == 0
-    listed = capsys.readouterr().out
-    assert all(name in listed for name in ALL_QUERIES)
-    assert "account_id=<STRING>" in listed
+        dialects.render_bigquery(query, "x`; DROP TABLE y")
 
 
 # --- BigQuery emulator ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def bigquery_dataset(bigquery_emulator):
-    client = bigquery_emulator.client()
-    dataset = f"queries_{uuid.uuid4().hex[:8]}"
-    create_dataset_and_tables(client, dataset)
-    for table, rows in (("account_scores", SCORES), ("alerts", ALERTS), ("campaigns", CAMPAIGNS)):
-        assert client.insert_rows_json(f"{PROJECT}.{dataset}.{table}", rows) == []
-    return dataset
 
 
 def _comparable(rows):
@@ -446,8 +233,8 @@ def test_query_on_bigquery_emulator(bigquery_emulator, bigquery_dataset, duckdb_
     client = bigquery_emulator.client()
 
     def run(query, params=None):
-        rows = _plain_rows(queries.run_query_bigquery(client, bigquery_dataset, query, params))
-        duck_rows = _plain_rows(queries.run_query_duckdb(duckdb_store, query, params))
+        rows = _plain_rows(dialects.run_query_bigquery(client, bigquery_dataset, query, params))
+        duck_rows = _plain_rows(dialects.run_query_duckdb(duckdb_store, query, params))
         # The same rows as the DuckDB store gives (order is each check's business; views have none), except
         # where BigQuery only promises an approximation.
         assert _comparable(rows) == _comparable(duck_rows)
@@ -459,27 +246,19 @@ def test_query_on_bigquery_emulator(bigquery_emulator, bigquery_dataset, duckdb_
 @pytest.mark.integration
 def test_views_are_created_in_bigquery_as_terraform_renders_them(bigquery_emulator, bigquery_dataset):
     client = bigquery_emulator.client()
-    assert queries.create_views_bigquery(client, bigquery_dataset) == ["alert_reasons", "latest_account_risk"]
+    assert dialects.create_views_bigquery(client, bigquery_dataset) == ["alert_reasons", "latest_account_risk"]
     rows = client.query(f"SELECT account_id FROM `{PROJECT}.{bigquery_dataset}.latest_account_risk` ORDER BY 1")
     assert [r["account_id"] for r in rows.result()] == ["extractor-1", "extractor-2", "organic-1"]
 
 
-@pytest.mark.integration
-def test_cli_queries_the_emulator(bigquery_emulator, bigquery_dataset, capsys):
-    argv = ["top_risky_accounts", "--bq", f"{PROJECT}:{bigquery_dataset}", "--bq-endpoint", bigquery_emulator.rest_url]
-    assert _query_cli([*argv, "--param", "max_accounts=2"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines[2:]] == ["extractor-1", "extractor-2"]
-
-
 def test_a_hand_written_duckdb_twin_replaces_the_transpilation(tmp_path, monkeypatch):
-    monkeypatch.setattr(queries, "SQL_DIR", tmp_path)
-    monkeypatch.setattr(queries, "VIEWS_DIR", tmp_path / "views")
+    monkeypatch.setattr(catalogue, "SQL_DIR", tmp_path)
+    monkeypatch.setattr(catalogue, "VIEWS_DIR", tmp_path / "views")
     (tmp_path / "windows_per_account.sql").write_text(
         "-- windows_per_account: a query whose DuckDB form is kept by hand\nSELECT 1 AS n FROM {dataset}.alerts\n"
     )
     (tmp_path / "windows_per_account.duckdb.sql").write_text("SELECT 2 AS n\n")
-    assert queries.list_queries() == ["windows_per_account"]
-    query = queries.load_query("windows_per_account")
-    assert queries.render_duckdb(query) == "SELECT 2 AS n\n"
-    assert "`ds`.alerts" in queries.render_bigquery(query, "ds")
+    assert catalogue.list_queries() == ["windows_per_account"]
+    query = catalogue.load_query("windows_per_account")
+    assert dialects.render_duckdb(query) == "SELECT 2 AS n\n"
+    assert "`ds`.alerts" in dialects.render_bigquery(query, "ds")

@@ -1,0 +1,213 @@
+"""The README's headline numbers equal the files they are quoted from, which committed commands write:
+models/artifacts/manifest.json and models/report/REPORT.md (`distillwatch evaluate`), benchmarks/results.json
+(`python -m benchmarks.run`), benchmarks/results_streaming.json (`python -m benchmarks.streaming`) and the fuzz
+table of tests/reliability/GUARANTEES.md (counts printed by `pytest tests/reliability`).
+
+Every expected value is computed from those files, so a regenerated file and its README table move together;
+a README left behind fails here."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks.report import spread
+from benchmarks.streaming import fell_behind, load_results
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n.replace(",", "")) for n in NUMBER.findall(text)]
+
+
+def _row(text: str, first_cell: str) -> str:
+    prefix = f"| {first_cell} |" if first_cell else "| |"
+    (row,) = [line for line in text.splitlines() if line.startswith(prefix)]
+    return row
+
+
+def _shown_as(shown: str, exact: float) -> bool:
+    """Whether `shown` (a README cell's number) is `exact` rounded to the digits it shows, allowing for a
+    figure rounded twice (RESULTS.md's 533.5 shown as 534)."""
+    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    return abs(float(shown.replace(",", "")) - exact) <= 0.6 * 10**-decimals
+
+
+def _section(title: str) -> str:
+    start = README.index(f"## {title}")
+    end = README.find("\n## ", start + 1)
+    return README[start : end if end != -1 else None]
+
+
+# --- the classifier (manifest metrics, REPORT.md baselines) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    manifest = json.loads((ROOT / "models" / "artifacts" / "manifest.json").read_text())
+    return manifest["model_version"], manifest["metrics"]
+
+
+def _baseline_auc(section_index: int, name: str) -> float:
+    """ROC AUC of a baseline in REPORT.md's n-th evaluation table (0: held-out seeds, 1: held-out variants)."""
+    report = (ROOT / "models" / "report" / "REPORT.md").read_text()
+    rows = [line for line in report.splitlines() if line.startswith(f"| {name} |")]
+    return float(rows[section_index].split("|")[2])
+
+
+def test_the_classifier_table_is_the_manifests_metrics(metrics):
+    version, m = metrics
+    seeds, variants = m["held_out_seeds"], m["held_out_variants"]
+    section = _section("The classifier")
+    assert f"`{version}`" in section
+    header = _row(section, "")
+    assert _numbers(header) == [
+        seeds["benign_accounts"],
+        seeds["extraction_accounts"],
+        variants["benign_accounts"],
+        variants["extraction_accounts"],
+    ]
+    assert _numbers(_row(section, "ROC AUC")) == [
+        round(seeds["roc_auc"], 3),
+        round(_baseline_auc(0, "volume rule"), 3),
+        round(_baseline_auc(0, "IsolationForest"), 3),
+        round(variants["roc_auc"], 3),
+        round(_baseline_auc(1, "volume rule"), 3),
+        round(_baseline_auc(1, "IsolationForest"), 3),
+    ]
+    assert _numbers(_row(section, "recall at the policy threshold")) == [
+        round(seeds["recall_at_threshold"], 3),
+        round(variants["recall_at_threshold"], 3),
+    ]
+    assert _numbers(_row(section, "benign-account FPR at the policy threshold")) == [
+        round(100 * seeds["benign_fpr_at_threshold"], 2),
+        round(100 * variants["benign_fpr_at_threshold"], 1),
+    ]
+    recall_row = _row(section, "recall at <= 0.1 % benign FPR (target >= 0.95)")
+    unalertable = seeds["extraction_accounts"] - seeds["alertable_extraction_accounts"]
+    assert _numbers(recall_row.split("|", 2)[2]) == [
+        round(seeds["recall_at_0.1pct_fpr"], 3),
+        unalertable,
+        20,  # the policy's request floor
+        round(variants["recall_at_0.1pct_fpr"], 3),
+    ]
+    assert m["evaluation"]["min_requests"] == 20
+    onset_row = _row(section, "median onset -> first alert, full-rate attacks (target <= 5 min)")
+    assert _numbers(onset_row.split("|", 2)[2]) == [
+        seeds["median_time_to_alert_s"] / 60,
+        seeds["p90_time_to_alert_s"] / 60,
+        variants["median_time_to_alert_s"] / 60,
+    ]
+
+
+# --- the batch benchmark (results.json) ------------------------------------------------------------------
+
+ENGINES = {  # README's short names for the benchmark's engine labels
+    "plain Python baseline": "single-process baseline",
+    "Beam, 1 worker (in_memory)": "Beam FnApiRunner, 1 worker (in_memory)",
+    "Beam, 2 workers (multi_processing)": "Beam FnApiRunner, 2 workers (multi_processing)",
+}
+
+
+@pytest.fixture(scope="module")
+def headline():
+    """The headline measurements of results.json: (engine label, events) -> measurement."""
+    measurements = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    runs = {}
+    for m in measurements:
+        runs.setdefault((m["label"], m["events"]), m)  # the headline runs come first; sweeps reuse them
+    return runs
+
+
+def test_the_benchmark_table_is_results_json(headline):
+    section = _section("Performance")
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| events")]
+    rows = [row for row in rows if not set(row) <= set("|- ")]
+    assert len(rows) == 6
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        events = int(cells[0].replace(",", ""))
+        m = headline[(ENGINES[cells[3]], events)]
+        baseline = headline[("single-process baseline", events)]
+        events_per_s = m["events"] / m["seconds"]
+        expected = [
+            m["events"],
+            m["workload"]["accounts"],
+            m["windows"],
+            m["seconds"],
+            m["cpu_seconds"],
+            events_per_s,
+            events_per_s / (baseline["events"] / baseline["seconds"]),
+            1e6 * m["cpu_seconds"] / m["events"],
+            m["peak_rss_mib"],
+        ]
+        shown = NUMBER.findall(" ".join(cells[:3] + cells[4:]))
+        assert len(shown) == len(expected) and all(map(_shown_as, shown, expected)), row
+
+
+def test_the_stage_split_and_cost_spreads_are_results_json(headline):
+    section = _section("Performance")
+    beam, baseline = "Beam FnApiRunner, 1 worker (in_memory)", "single-process baseline"
+    largest = headline[(beam, 1_000_000)]
+    (split,) = re.findall(r"Beam's time goes to ([^.]+)\.", section)
+    shares = dict(re.findall(r"([\w/]+) (\d+) %", split))
+    assert shares and all(
+        round(100 * largest["stages"][stage] / largest["seconds"]) == int(share) for stage, share in shares.items()
+    )
+
+    def cost_spread(label):
+        return spread(
+            [headline[(label, n)]["cpu_seconds"] / headline[(label, n)]["events"] for n in (100_000, 1_000_000)]
+        )
+
+    assert f"Beam's CPU per event varies {100 * cost_spread(beam):.0f} %" in section
+    assert f"the baseline's {100 * cost_spread(baseline):.0f} %" in section
+    one, two = headline[(beam, 1_000_000)], headline[("Beam FnApiRunner, 2 workers (multi_processing)", 1_000_000)]
+    faster = round(100 * (one["seconds"] / two["seconds"] - 1))
+    assert f"~{faster} % faster than one in-process worker at 1M events" in _section("Running it")
+
+
+# --- the streaming benchmark (results_streaming.json) ---------------------------------------------------
+
+
+def test_the_streaming_figures_are_results_streaming_json():
+    points, _ = load_results(ROOT / "benchmarks")
+    text = " ".join(_section("Performance").split())
+    kept_up = [p for p in points if not fell_behind(p)]
+    assert len(kept_up) == 1, "the README describes the one run that kept up"
+    (p,) = kept_up
+    assert (
+        f"kept up (counted share {p.counted_share:.3f}) only in the run at {p.accounts} accounts and "
+        f"{p.offered_events_per_s:.1f} events/s, where a window's score row arrived "
+        f"p50 {p.score_latency_p50_s:.1f} s (p95 {p.score_latency_p95_s:.1f} s) after the window's end "
+        f"and its alert row p50 {p.alert_latency_p50_s:.1f} s"
+    ) in text
+    behind = [q.counted_share * q.offered_events_per_s for q in points if fell_behind(q)]
+    assert f"it sustained {min(behind):.0f}-{max(behind):.0f} events/s" in text
+
+
+# --- the fuzz counts (GUARANTEES.md) -------------------------------------------------------------------
+
+
+def test_the_fuzz_count_adds_up():
+    guarantees = (ROOT / "tests" / "reliability" / "GUARANTEES.md").read_text()
+    table = guarantees[guarantees.index("| cases (hypothesis, derandomized)") :].split("\n\n", 1)[0].splitlines()
+    rows = [line for line in table[2:] if "total per run" not in line]
+    cases = sum(int(line.rsplit("|", 2)[1].strip().replace(",", "")) for line in rows)
+    (total,) = re.findall(r"\*\*([\d,]+)\*\*", _row_with(table, "total per run"))
+    assert int(total.replace(",", "")) == cases
+    (batch,) = re.findall(r"over a generated mixed batch of\s+\*\*([\d,]+) records\*\*", guarantees)
+    in_all = cases + int(batch.replace(",", ""))
+    assert f"{in_all:,} records (valid and bad) per run" in " ".join(guarantees.split())
+    assert f"~{round(in_all, -2):,} fuzzed records per run" in " ".join(_section("Guarantees").split())
+
+
+def _row_with(lines: list[str], text: str) -> str:
+    (row,) = [line for line in lines if text in line]
+    return row
