@@ -324,7 +324,11 @@ def scaling_section(points: Sequence[ScalingPoint]) -> list[str]:
 
 
 def report(
-    results: Sequence[QualityResult], points: Sequence[ScalingPoint], config: CampaignConfig, took: float
+    results: Sequence[QualityResult],
+    simulated: Sequence[str],
+    points: Sequence[ScalingPoint],
+    config: CampaignConfig,
+    took: float,
 ) -> str:
     lines = [
         "# Campaign detection: evaluation",
@@ -349,6 +353,7 @@ def report(
     ]
     for result in results:
         lines += quality_section(result)
+    lines += simulated
     lines += scaling_section(points)
     return "\n".join(lines)
 
@@ -365,8 +370,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     for i, scenario in enumerate(scenarios):
         results.append(evaluate_quality(scenario, sizes, config, seed=41 + i))
         print(f"{scenario.name}: {[(c.size, c.placed, c.rows) for c in results[-1].campaigns]}", flush=True)
+    # Imported here: that module uses this one's measures.
+    from models.campaign_simulated import evaluate_simulated, simulated_section
+
+    simulated = [evaluate_simulated(held_out, sizes, config, seed=51 + held_out) for held_out in (False, True)]
+    for result in simulated:
+        print(f"simulator, held out {result.held_out}: {[(c.variant, c.size, c.placed) for c in result.campaigns]}")
     points = evaluate_scaling(QUICK_SCALING_ACCOUNTS if args.quick else SCALING_ACCOUNTS, config)
-    args.output.write_text(report(results, points, config, time.perf_counter() - began))
+    simulated_lines = [line for result in simulated for line in simulated_section(result)]
+    args.output.write_text(report(results, simulated_lines, points, config, time.perf_counter() - began))
     print(f"wrote {args.output}")
 
 

@@ -43,17 +43,19 @@ class CampaignConfig:
 
     # --- linking ---
     # A link needs two shared tokens of different kinds whose weights add up to `link_threshold`; no kind reaches
-    # it alone. Every kind has a weight while few accounts share the token (`specific_df`) and a lower one beyond:
-    # a card, an egress range, a template, a schedule that many accounts share is weaker evidence, so an agency
-    # card, a corporate NAT, a course template or a popular SDK never links anyone through one other common value.
+    # it alone. Every kind has a weight while few accounts share the token (`specific_df`) and a lower one beyond.
+    # Two values that many accounts share link only as a shared 10-second schedule with anything but a creation
+    # burst, or a card with a prompt scaffold or with an egress range (one organisation: scoring tells a company
+    # from a campaign); an agency card with a popular SDK, a course template behind a campus NAT or with a
+    # popular SDK link nobody.
     specific: dict[str, float] = field(
         default_factory=lambda: {
-            NETWORK: 0.6, PAYMENT: 0.75, CLIENT: 0.45, TEMPLATE: 0.5, TIMING: 0.7, CREATION: 0.35,
+            NETWORK: 0.6, PAYMENT: 0.75, CLIENT: 0.45, TEMPLATE: 0.5, TIMING: 0.75, CREATION: 0.3,
         }
     )  # fmt: skip
     common: dict[str, float] = field(
         default_factory=lambda: {
-            NETWORK: 0.3, PAYMENT: 0.4, CLIENT: 0.4, TEMPLATE: 0.4, TIMING: 0.6, CREATION: 0.2,
+            NETWORK: 0.35, PAYMENT: 0.65, CLIENT: 0.3, TEMPLATE: 0.4, TIMING: 0.7, CREATION: 0.2,
         }
     )  # fmt: skip
     specific_df: dict[str, int] = field(

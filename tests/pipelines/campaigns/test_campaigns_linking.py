@@ -36,8 +36,8 @@ def test_a_nat_with_a_common_client_is_no_link_but_a_shared_card_with_it_is():
     assert link_keys([nat, sdk], CONFIG.link_threshold) == []
     card = shared(PAYMENT, "pf_1", 5)
     assert len(link_keys([nat, sdk, card], CONFIG.link_threshold)) == 2  # card+nat, card+sdk
-    agency_card = shared(PAYMENT, "pf_agency", 400)  # many unrelated clients on one card: no link with either
-    assert link_keys([nat, sdk, agency_card], CONFIG.link_threshold) == []
+    agency_card = shared(PAYMENT, "pf_agency", 400)  # many unrelated clients on one card and a popular SDK
+    assert link_keys([sdk, agency_card], CONFIG.link_threshold) == []
 
 
 @pytest.mark.parametrize(
@@ -49,6 +49,7 @@ def test_a_nat_with_a_common_client_is_no_link_but_a_shared_card_with_it_is():
         ((NETWORK, 5), (CLIENT, 5), True),  # a small /24 and a rare client: one machine, as good as
         ((TEMPLATE, 500), (TIMING, 500), True),  # one scaffold, fired by one scheduler: a large campaign
         ((TEMPLATE, 500), (NETWORK, 500), False),  # a popular template behind a busy egress: a course
+        ((PAYMENT, 500), (NETWORK, 500), True),  # one card, one egress: one organisation (scoring judges it)
         ((TIMING, 500), (CLIENT, 500), True),  # one scheduler, one SDK
         ((PAYMENT, 500), (CLIENT, 500), False),  # an agency card and a popular SDK
         ((CREATION, 5), (TEMPLATE, 500), False),  # opened together, on a common template: a lab session

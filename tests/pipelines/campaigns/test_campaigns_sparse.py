@@ -60,8 +60,10 @@ def test_a_sparse_campaign_without_shared_ips_is_found_among_the_hard_negatives(
     members = sorted(a for row in detection.rows for a in row["members"])
     assert members == campaign_members(spec)  # every member, and nobody else
     assert not any(e["kind"] == "ip_prefix" for row in detection.rows for e in row["evidence"])  # residential IPs
+    for cluster in detection.clusters:  # hard negatives are never linked with the campaign ...
+        assert set(cluster) <= set(members) or not set(cluster) & set(members)
     linked = {a for cluster in detection.clusters for a in cluster} - set(members)
-    assert linked == set()  # no hard-negative account is linked to anyone, campaign or not
+    assert {a.split("-")[0] for a in linked} <= {"acme"}  # ... nor with each other, but for one company's own
 
 
 def test_the_row_names_the_shared_evidence_and_scores_the_combined_harvest(negatives):
@@ -77,10 +79,15 @@ def test_the_row_names_the_shared_evidence_and_scores_the_combined_harvest(negat
     assert features["max_tokens_saturation_share"] == 1.0
 
 
-@pytest.mark.parametrize("name", sorted(HARD_NEGATIVES))
-def test_a_hard_negative_alone_gives_no_row_and_no_link(name, negatives):
+@pytest.mark.parametrize("name", sorted(set(HARD_NEGATIVES) - {"company"}))
+def test_a_hard_negative_of_strangers_gives_no_row_and_no_link(name, negatives):
     detection = _detect(negatives[name])
     assert detection.rows == [] and detection.clusters == []
+
+
+def test_a_company_behind_sso_may_link_as_one_organisation_but_is_no_campaign(negatives):
+    detection = _detect(negatives["company"])
+    assert detection.rows == []
 
 
 def test_two_campaigns_on_the_same_sdk_stay_apart():
