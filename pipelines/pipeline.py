@@ -21,7 +21,7 @@ from apache_beam.transforms import window
 from pipelines.alerting import ApplyAlertPolicy
 from pipelines.base import DEAD_LETTER, AccountWindow, ScoredWindow, utc_now_iso
 from pipelines.campaigns import DetectCampaigns
-from pipelines.config import DetectConfig, WindowConfig
+from pipelines.config import DetectConfig
 from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
@@ -185,12 +185,10 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
             )
         )
     )
-    # Cross-account stage on fixed windows of the window size: one linking pass per window, with the
-    # per-account scores of those same windows joined into each cluster's score.
-    campaign_window = WindowConfig(config.window.size_s, config.window.size_s, config.window.allowed_lateness_s)
+    # Cross-account stage on its own, longer windows; it scores each campaign on its members' combined traffic.
     campaigns = (
-        {"events": events, "scores": scored}
-        | "DetectCampaigns" >> DetectCampaigns(campaign_window, config.streaming)
+        events
+        | "DetectCampaigns" >> DetectCampaigns(config.streaming)
         | "MarkSuppressedCampaigns"
         >> beam.ParDo(MarkSuppressed(campaign_entities, campaign_window_end, read_suppressions, refresh_s))
         | "CampaignAnalystColumns"

@@ -2,7 +2,7 @@
 
 Modules, one idea each: `evidence` (what an account reveals), `lsh` (similar things -> equal tokens), `linking`
 (inverted index and strong links), `clustering` (connected components), `scoring` (cluster score and row),
-`transform` (the Beam PTransform), `offline` (the same stage in one process), `evaluate` (simulated campaigns).
+`transform` (the Beam PTransform), `offline` (the same stage in one process); `models/campaign_evaluation` measures it.
 """
 
 from pipelines.campaigns.config import DETECTOR_VERSION, CampaignConfig

@@ -4,45 +4,63 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DETECTOR_VERSION = "campaigns-1"
+from pipelines.config import WindowConfig
+
+DETECTOR_VERSION = "campaigns-2"
 
 # Evidence kinds. Each is an independent way two accounts can turn out to be one operator.
 NETWORK = "ip_prefix"  # client /24 (IPv4) or /48 (IPv6)
 PAYMENT = "payment"  # payment fingerprint
-CLIENT = "user_agent"
+CLIENT = "user_agent"  # SDK / client header fingerprint
 TEMPLATE = "template"  # MinHash LSH band of the account's recurring prompt shingles
-TIMING = "timing"  # SimHash LSH band of the account's on/off activity over the window
-KINDS: tuple[str, ...] = (NETWORK, PAYMENT, CLIENT, TEMPLATE, TIMING)
+TIMING = "timing"  # MinHash LSH band of the set of short time slots in which the account was active
+CREATION = "created"  # the account's creation time, in two half-offset grids of `creation_bucket_s`
+KINDS: tuple[str, ...] = (NETWORK, PAYMENT, CLIENT, TEMPLATE, TIMING, CREATION)
 
 
 @dataclass(frozen=True)
 class CampaignConfig:
+    # --- horizon: evidence accumulates over `horizon_s`, one linking pass per `period_s` (sliding windows) ---
+    # Sparse members reveal a schedule and a scaffold only over hours, not in one per-account window.
+    horizon_s: int = 6 * 3600
+    period_s: int = 3 * 3600
+
     # --- evidence per account (bounded: at most this many tokens of each kind) ---
     top_values: int = 4  # most frequent IP prefixes / payment fingerprints / user agents kept per account
     min_value_share: float = 0.05  # a value seen in fewer of the account's requests is noise, not its infrastructure
+    # A value seen once is not infrastructure either: a sparse account on rotating residential IPs would otherwise
+    # hold a few /24s it used once each, and among thousands of such accounts some share one by chance.
+    min_value_count: int = 2
     template_shingles: int = 16  # the account's most frequent recurring prompt shingles form its template set
-    min_template_shingles: int = 4
+    min_template_shingles: int = 3
     template_bands: int = 12  # MinHash LSH, bands x rows hashes: sets ~65% alike (Jaccard) collide in some band
     template_rows: int = 6
-    timing_slot_s: int = 120  # activity is "did the account send anything in this slot"
-    timing_bands: int = 4  # SimHash LSH: bands x bits
-    timing_bits: int = 16
-    min_timing_requests: int = 20  # sparser traffic cannot show whether its on/off pattern is shared
+    # Timing: MinHash LSH over the account's active 10-second slots (evidence.TIMING_SLOT_S).
+    timing_bands: int = 10
+    timing_rows: int = 6
+    min_timing_slots: int = 8  # fewer active slots cannot show a shared schedule
+    creation_bucket_s: int = 600  # accounts created within half of this of each other share a creation token
 
     # --- linking ---
     # A link needs two shared tokens of different kinds whose weights add up to `link_threshold`; no kind reaches
-    # it alone, so one shared NAT /24 (or one shared user agent) never links anyone. With these weights a link is:
-    # a shared payment and any other shared value; or two specific values among IP prefix, template, timing (or
-    # IP prefix and user agent). A common IP prefix with a common user agent - a NAT - is not.
-    prior: dict[str, float] = field(
-        default_factory=lambda: {NETWORK: 0.6, PAYMENT: 0.75, CLIENT: 0.4, TEMPLATE: 0.5, TIMING: 0.5}
-    )
-    # A token shared by more accounts than this is a public resource (cloud egress, popular SDK version, stock
-    # template, common schedule): its weight is multiplied by `common_factor`. Payment instruments are never public.
+    # it alone. Every kind has a weight while few accounts share the token (`specific_df`) and a lower one beyond.
+    # Two values that many accounts share link only as a shared 10-second schedule with anything but a creation
+    # burst, or a card with a prompt scaffold or with an egress range (one organisation: scoring tells a company
+    # from a campaign); an agency card with a popular SDK, a course template behind a campus NAT or with a
+    # popular SDK link nobody.
+    specific: dict[str, float] = field(
+        default_factory=lambda: {
+            NETWORK: 0.6, PAYMENT: 0.75, CLIENT: 0.45, TEMPLATE: 0.5, TIMING: 0.75, CREATION: 0.3,
+        }
+    )  # fmt: skip
+    common: dict[str, float] = field(
+        default_factory=lambda: {
+            NETWORK: 0.35, PAYMENT: 0.65, CLIENT: 0.3, TEMPLATE: 0.4, TIMING: 0.7, CREATION: 0.2,
+        }
+    )  # fmt: skip
     specific_df: dict[str, int] = field(
-        default_factory=lambda: {NETWORK: 25, PAYMENT: 2**31 - 1, CLIENT: 10, TEMPLATE: 25, TIMING: 25}
+        default_factory=lambda: {NETWORK: 25, PAYMENT: 25, CLIENT: 10, TEMPLATE: 25, TIMING: 25, CREATION: 25}
     )
-    common_factor: float = 0.65
     link_threshold: float = 1.0
     # Tokens shared by more accounts are dropped: this bounds every posting list (and so the work per token).
     max_df: int = 5000
@@ -54,22 +72,28 @@ class CampaignConfig:
     max_evidence: int = 12  # evidence entries per campaign row, strongest first
 
     def __post_init__(self) -> None:
-        missing = [k for k in KINDS if k not in self.prior or k not in self.specific_df]
+        tables = (self.specific, self.common, self.specific_df)
+        missing = [k for k in KINDS if any(k not in table for table in tables)]
         if missing:
-            raise ValueError(f"prior and specific_df need every evidence kind; missing {missing}")
-        if max(self.prior.values()) >= self.link_threshold:
+            raise ValueError(f"specific, common and specific_df need every evidence kind; missing {missing}")
+        if max(self.specific.values()) >= self.link_threshold:
             raise ValueError("no single evidence kind may reach the link threshold on its own")
-        if self.timing_bands * self.timing_bits > 64:
-            raise ValueError("timing SimHash has at most 64 bits")
+        if any(self.common[k] > self.specific[k] for k in KINDS):
+            raise ValueError("a token many accounts share may not weigh more than a specific one")
+        if self.horizon_s % self.period_s:
+            raise ValueError("the campaign horizon must be a multiple of its period")
         if self.min_members < 2:
             raise ValueError("a campaign has at least two members")
+
+    def window(self) -> WindowConfig:
+        """The campaign stage's sliding windows (it fires each window once, so lateness plays no part)."""
+        return WindowConfig(size_s=self.horizon_s, period_s=self.period_s, allowed_lateness_s=0)
 
     def weight(self, kind: str, df: int) -> float:
         """Evidence weight of a token of `kind` shared by `df` accounts; 0 when it is not evidence at all."""
         if df < 2 or df > self.max_df:
             return 0.0
-        prior = self.prior[kind]
-        return prior if df <= self.specific_df[kind] else prior * self.common_factor
+        return self.specific[kind] if df <= self.specific_df[kind] else self.common[kind]
 
     def severity(self, score: float) -> str | None:
         reached = [name for threshold, name in self.severities if score >= threshold]

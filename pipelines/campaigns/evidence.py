@@ -1,24 +1,29 @@
-"""What one account reveals in a window that could tie it to others: a bounded, mergeable summary and its tokens.
+"""What one account reveals over the campaign horizon that could tie it to others: a bounded, mergeable summary.
 
 `AccountEvidence` is built per pane and merged into windows like the per-account feature accumulator: heavy-hitter
-sketches of its IP prefixes, payment fingerprints, user agents and prompt shingles, per-minute request counts and
-a few sums for scoring. Its size does not grow with the account's volume. `summarise` turns it into evidence
-tokens (kind, value): the raw infrastructure values, and LSH band tokens for prompt templates and timing, which
-carry no prompt text.
+sketches of its IP prefixes, payment fingerprints, user agents and prompt shingles, the set of short time slots it
+was active in (capped), its creation time, a distinct-prompt sketch and a few sums for scoring. Its size does not
+grow with the account's volume, so a sparse account's few requests per pane add up over the whole horizon.
+`summarise` turns it into evidence tokens (kind, value): the raw infrastructure values, creation-time buckets,
+and LSH band tokens for prompt templates and timing, which carry no prompt text.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import numpy as np
-from datasketches import frequent_items_error_type, frequent_strings_sketch
+from datasketches import (
+    compact_theta_sketch,
+    frequent_items_error_type,
+    frequent_strings_sketch,
+    theta_union,
+    update_theta_sketch,
+)
 
-from pipelines.campaigns.config import CLIENT, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
-from pipelines.campaigns.lsh import band_tokens, minhash, simhash_bits
+from pipelines.campaigns.config import CLIENT, CREATION, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
+from pipelines.campaigns.lsh import band_tokens, minhash
 from pipelines.contract import UsageEvent
 from pipelines.features.accumulator import SATURATION, ip_prefix
 
@@ -28,8 +33,14 @@ SHINGLE_WORDS = 12
 SHINGLE_SIZE = 3
 _DIGITS = re.compile(r"\d+")
 _VALUES_LG_K = 4  # heavy-hitter map of 16 slots per kind: an account's few main IPs, cards, clients
-_SHINGLES_LG_K = 6
-MIN_TIMING_SWITCHES = 2  # 64 slots: enough to rank the recurring shingles of a handful of templates
+_SHINGLES_LG_K = 6  # 64 slots: enough to rank the recurring shingles of a handful of templates
+PROMPTS_LG_K = 7  # distinct-prompt theta sketch (KMV): exact up to 128 prompts, then ~9% error; merges in any order
+# Timing: an orchestrator fires its accounts within seconds of each other. Slots this short separate that from
+# people who merely work the same hours (a class, an office), whose requests fall in different slots.
+TIMING_SLOT_S = 10
+# An account active in more slots is busy enough to be judged on its own (and busy accounts share slots by
+# chance): its schedule is no evidence, and the slot set stays bounded.
+MAX_TIMING_SLOTS = 256
 
 
 def prompt_shingles(text: str) -> list[str]:
@@ -71,37 +82,96 @@ class TopValues:
         self._sketch = frequent_strings_sketch.deserialize(serialized)
 
 
+class DistinctPrompts:
+    """Distinct prompts, as a theta sketch (Apache DataSketches): unions are exact set operations on the retained
+    hashes, so the estimate is the same whatever the order panes and members are merged in."""
+
+    __slots__ = ("_merged", "_sketch")
+
+    def __init__(self) -> None:
+        self._sketch = update_theta_sketch(PROMPTS_LG_K)
+        self._merged: compact_theta_sketch | None = None  # what other accumulators brought in
+
+    def add(self, prompt: str) -> None:
+        self._sketch.update(prompt)
+
+    def merge(self, other: DistinctPrompts) -> None:
+        self._merged = union_of([self._merged, other._sketch.compact(), other._merged])
+
+    def compact(self) -> compact_theta_sketch:
+        return union_of([self._sketch.compact(), self._merged])
+
+    def __getstate__(self) -> tuple[bytes, bytes | None]:
+        return self._sketch.compact().serialize(), self._merged.serialize() if self._merged is not None else None
+
+    def __setstate__(self, state: tuple[bytes, bytes | None]) -> None:
+        own, merged = state
+        self._sketch = update_theta_sketch(PROMPTS_LG_K)
+        self._merged = union_of(
+            [compact_theta_sketch.deserialize(own), compact_theta_sketch.deserialize(merged) if merged else None]
+        )
+
+
+def union_of(sketches: list[compact_theta_sketch | None]) -> compact_theta_sketch:
+    union = theta_union(PROMPTS_LG_K)
+    for sketch in sketches:
+        if sketch is not None:
+            union.update(sketch)
+    return union.get_result()
+
+
+def union_prompt_sketches(sketches: list[bytes]) -> float:
+    """Estimated distinct prompts over several accounts' serialized sketches: a campaign's coverage."""
+    return union_of([compact_theta_sketch.deserialize(serialized) for serialized in sketches]).get_estimate()
+
+
 class AccountEvidence:
     """Mergeable per-account summary of one pane or window; merging is order-independent."""
 
     __slots__ = (
-        "account_created_min", "agents", "completion_tokens", "minute_counts", "payments", "prefixes",
-        "prompt_tokens", "requests", "saturated", "shingles", "with_max_tokens",
+        "account_created_min", "agents", "completion_tokens", "logprob_requests", "payments", "prefixes",
+        "prompt_tokens", "prompts", "reasoning_tokens", "requests", "saturated", "shingles", "slots",
+        "top_logprobs", "with_max_tokens",
     )  # fmt: skip
 
     def __init__(self) -> None:
         self.requests = 0
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.reasoning_tokens = 0
         self.with_max_tokens = 0
         self.saturated = 0
+        self.logprob_requests = 0
+        self.top_logprobs = 0
         self.account_created_min: float | None = None
         self.prefixes = TopValues(_VALUES_LG_K)
         self.payments = TopValues(_VALUES_LG_K)
         self.agents = TopValues(_VALUES_LG_K)
         self.shingles = TopValues(_SHINGLES_LG_K)
-        self.minute_counts: Counter[int] = Counter()  # POSIX minute -> requests; <= window minutes entries
+        self.prompts = DistinctPrompts()
+        self.slots: set[int] | None = set()  # active timing slots; None once past the cap (always on)
+
+    def _add_slot(self, slot: int) -> None:
+        if self.slots is not None:
+            self.slots.add(slot)
+            if len(self.slots) > MAX_TIMING_SLOTS:
+                self.slots = None
 
     def add(self, event: UsageEvent) -> None:
         self.requests += 1
         self.prompt_tokens += event.prompt_tokens
         self.completion_tokens += event.completion_tokens
-        self.minute_counts[int(event.timestamp // 60)] += 1
+        self.reasoning_tokens += event.reasoning_tokens or 0
+        self._add_slot(int(event.timestamp // TIMING_SLOT_S))
         params = event.params
-        if params is not None and params.max_tokens:
-            self.with_max_tokens += 1
-            if event.completion_tokens >= SATURATION * params.max_tokens:
-                self.saturated += 1
+        if params is not None:
+            if params.max_tokens:
+                self.with_max_tokens += 1
+                if event.completion_tokens >= SATURATION * params.max_tokens:
+                    self.saturated += 1
+            if params.logprobs or params.top_logprobs:
+                self.logprob_requests += 1
+                self.top_logprobs += params.top_logprobs or 0
         if (client := event.client) is not None:
             if client.ip:
                 self.prefixes.add(ip_prefix(client.ip))
@@ -116,25 +186,34 @@ class AccountEvidence:
                     self.account_created_min = created
         if (prompt := event.prompt) is not None:
             if prompt.text:
+                self.prompts.add(prompt.text)
                 for shingle in prompt_shingles(prompt.text):
                     self.shingles.add(shingle)
             elif prompt.sha256:
                 # Without text only verbatim repeats can be matched.
+                self.prompts.add(prompt.sha256)
                 self.shingles.add(f"sha256:{prompt.sha256}")
 
     def merge(self, other: AccountEvidence) -> AccountEvidence:
-        self.requests += other.requests
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-        self.with_max_tokens += other.with_max_tokens
-        self.saturated += other.saturated
+        for name in (
+            "requests", "prompt_tokens", "completion_tokens", "reasoning_tokens", "with_max_tokens", "saturated",
+            "logprob_requests", "top_logprobs",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.account_created_min is not None and (
             self.account_created_min is None or other.account_created_min < self.account_created_min
         ):
             self.account_created_min = other.account_created_min
         for name in ("prefixes", "payments", "agents", "shingles"):
             getattr(self, name).merge(getattr(other, name))
-        self.minute_counts.update(other.minute_counts)
+        self.prompts.merge(other.prompts)
+        if self.slots is not None:
+            if other.slots is None:
+                self.slots = None
+            else:
+                self.slots |= other.slots
+                if len(self.slots) > MAX_TIMING_SLOTS:
+                    self.slots = None
         return self
 
     def __getstate__(self) -> dict[str, object]:
@@ -152,14 +231,18 @@ class Token(NamedTuple):
 
 @dataclass(frozen=True)
 class AccountProfile:
-    """The account's activity in the window, as cluster scoring aggregates it."""
+    """The account's activity over the horizon; cluster scoring adds these up over the members (their union)."""
 
     requests: int
     prompt_tokens: int
     completion_tokens: int
+    reasoning_tokens: int
     with_max_tokens: int
     saturated: int
+    logprob_requests: int
+    top_logprobs: int
     account_age_days: float | None
+    prompt_sketch: bytes = field(default=b"", compare=False, repr=False)  # distinct prompts (theta sketch)
 
 
 @dataclass(frozen=True)
@@ -168,26 +251,19 @@ class AccountSummary:
     profile: AccountProfile
 
 
-def activity_vector(minute_counts: Counter[int], window_start: float, window_end: float, slot_s: int) -> np.ndarray:
-    """1.0 for each `slot_s` slot of the window in which the account sent anything, else 0.0."""
-    slots = max(1, round((window_end - window_start) / slot_s))
-    active = np.zeros(slots)
-    for minute, count in minute_counts.items():
-        slot = int((minute * 60 - window_start) // slot_s)
-        if count and 0 <= slot < slots:
-            active[slot] = 1.0
-    return active
-
-
 def _value_tokens(kind: str, values: TopValues, requests: int, config: CampaignConfig) -> list[Token]:
-    floor = config.min_value_share * requests
+    floor = max(config.min_value_count, config.min_value_share * requests)
     return [Token(kind, value) for value, count in values.top(config.top_values) if count >= floor]
 
 
-def evidence_tokens(
-    evidence: AccountEvidence, window_start: float, window_end: float, config: CampaignConfig
-) -> tuple[Token, ...]:
-    """At most 3 * top_values + template_bands + timing_bands tokens, sorted; each appears once."""
+def creation_tokens(created: float, bucket_s: int) -> list[Token]:
+    """Two grids offset by half a bucket: accounts created less than half a bucket apart share a token."""
+    half = bucket_s / 2
+    return [Token(CREATION, f"a:{int(created // bucket_s)}"), Token(CREATION, f"b:{int((created + half) // bucket_s)}")]
+
+
+def evidence_tokens(evidence: AccountEvidence, config: CampaignConfig) -> tuple[Token, ...]:
+    """At most 3 * top_values + template_bands + timing_bands + 2 tokens, sorted; each appears once."""
     tokens = [
         *_value_tokens(NETWORK, evidence.prefixes, evidence.requests, config),
         *_value_tokens(PAYMENT, evidence.payments, evidence.requests, config),
@@ -198,26 +274,28 @@ def evidence_tokens(
     if len(recurring) >= config.min_template_shingles:
         signature = minhash(recurring, config.template_bands * config.template_rows)
         tokens += [Token(TEMPLATE, band) for band in band_tokens(signature, config.template_bands)]
-    if evidence.requests >= config.min_timing_requests:
-        active = activity_vector(evidence.minute_counts, window_start, window_end, config.timing_slot_s)
-        # Only on/off structure says anything about synchrony, and a single start or stop is too common a
-        # coincidence (one of window/slot positions): at least two switches are needed.
-        if np.count_nonzero(np.diff(active)) >= MIN_TIMING_SWITCHES:
-            bits = simhash_bits(active - active.mean(), config.timing_bands * config.timing_bits)
-            tokens += [Token(TIMING, band) for band in band_tokens(bits, config.timing_bands)]
+    slots = evidence.slots
+    if slots is not None and len(slots) >= config.min_timing_slots:
+        # Jaccard of active-slot sets: accounts fired by one scheduler share most slots, others almost none.
+        signature = minhash((str(slot) for slot in slots), config.timing_bands * config.timing_rows)
+        tokens += [Token(TIMING, band) for band in band_tokens(signature, config.timing_bands)]
+    if evidence.account_created_min is not None:
+        tokens += creation_tokens(evidence.account_created_min, config.creation_bucket_s)
     return tuple(sorted(set(tokens)))
 
 
-def summarise(
-    evidence: AccountEvidence, window_start: float, window_end: float, config: CampaignConfig
-) -> AccountSummary:
+def summarise(evidence: AccountEvidence, window_end: float, config: CampaignConfig) -> AccountSummary:
     created = evidence.account_created_min
     profile = AccountProfile(
         requests=evidence.requests,
         prompt_tokens=evidence.prompt_tokens,
         completion_tokens=evidence.completion_tokens,
+        reasoning_tokens=evidence.reasoning_tokens,
         with_max_tokens=evidence.with_max_tokens,
         saturated=evidence.saturated,
+        logprob_requests=evidence.logprob_requests,
+        top_logprobs=evidence.top_logprobs,
         account_age_days=(window_end - created) / 86400 if created is not None else None,
+        prompt_sketch=evidence.prompts.compact().serialize(),
     )
-    return AccountSummary(evidence_tokens(evidence, window_start, window_end, config), profile)
+    return AccountSummary(evidence_tokens(evidence, config), profile)

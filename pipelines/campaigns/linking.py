@@ -8,9 +8,11 @@
    tokens. Grouping by key therefore yields exactly the groups of accounts that are strongly linked to each
    other, without enumerating account pairs.
 
-Cost per window: O(sum of posting lengths) = O(accounts x tokens per account) for the index, and
-O(accounts x pairs of an account's shared tokens) for the keys; both linear in the number of accounts, with
-per-account constants bounded by `CampaignConfig` (at most 3 * top_values + template_bands + timing_bands tokens).
+Cost per campaign window (accounts A active in it, at most T = 3 * top_values + template_bands + timing_bands + 2
+tokens each, posting lists capped at `max_df`): O(A x T) for the index and O(A x T^2) for the link keys (only
+pairs of different kinds above the threshold); both linear in A with per-account constants bounded by
+`CampaignConfig`, never the O(A^2) of comparing accounts. The evidence is accumulated per pane and merged into
+horizon/period windows, so each event is added once and each account is summarised horizon/period times.
 """
 
 from __future__ import annotations

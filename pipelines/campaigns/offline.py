@@ -55,11 +55,10 @@ def detect_window(
     window_start: float,
     window_end: float,
     config: CampaignConfig,
-    account_scores: Mapping[str, float] | None = None,
     created_at: str = "",
 ) -> WindowDetection:
     summaries: dict[str, AccountSummary] = {
-        account_id: summarise(acc, window_start, window_end, config) for account_id, acc in evidence.items()
+        account_id: summarise(acc, window_end, config) for account_id, acc in evidence.items()
     }
     postings: dict[Token, Posting] = defaultdict(lambda: Posting(config.max_df))
     for account_id, summary in summaries.items():
@@ -75,10 +74,9 @@ def detect_window(
             links[key].add(account_id)
     groups = [members for posting in links.values() if len(members := posting.members()) >= 2]
     clusters = connected_components(groups)
-    scores = account_scores or {}
     rows = []
     for cluster in clusters:
-        members = [Member(a, summaries[a].profile, tuple(sorted(shared[a])), scores.get(a)) for a in cluster]
+        members = [Member(a, summaries[a].profile, tuple(sorted(shared[a]))) for a in cluster]
         row = campaign_row(window_start, window_end, members, config, created_at)
         if row is not None:
             rows.append(row)
@@ -94,17 +92,10 @@ def detect_window(
 
 
 def detect_campaigns(
-    events: Iterable[UsageEvent],
-    window: WindowConfig,
-    config: CampaignConfig,
-    account_scores: Mapping[tuple[str, float, float], float] | None = None,
-    created_at: str = "",
+    events: Iterable[UsageEvent], config: CampaignConfig, created_at: str = ""
 ) -> list[WindowDetection]:
-    """Every window's clusters and campaign rows; `account_scores` is keyed (account, window_start, window_end)."""
-    scores: dict[tuple[float, float], dict[str, float]] = defaultdict(dict)
-    for (account_id, start, end), score in (account_scores or {}).items():
-        scores[(start, end)][account_id] = score
+    """Every campaign window's clusters and campaign rows."""
     return [
-        detect_window(evidence, start, end, config, scores.get((start, end)), created_at)
-        for (start, end), evidence in sorted(window_evidence(events, window).items())
+        detect_window(evidence, start, end, config, created_at)
+        for (start, end), evidence in sorted(window_evidence(events, config.window()).items())
     ]

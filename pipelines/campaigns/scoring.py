@@ -1,11 +1,14 @@
-"""Scoring a cluster: how surely its members act as one, times how much their combined traffic looks like extraction.
+"""Scoring a cluster on the union of its members' traffic: how surely they act as one, times how much that
+combined traffic - the campaign taken as one client - looks like a harvest.
 
-The weights are a transparent, hand-set prior (DETECTOR_VERSION), not a fitted model; `evaluate.py` measures them.
+The weights are a transparent, hand-set prior (DETECTOR_VERSION), not a fitted model; `models/campaign_evaluation`
+measures them. No per-account score enters: members of a spread-out campaign each look harmless by design.
 
 * coordination = size x consensus: grows with the member count and needs at least two evidence kinds that most
   members share (a payer's accounts behind its office NAT have two; a campaign run from one harness has more);
-* extraction = the cluster's traffic taken as one client: fresh accounts, max_tokens saturation, long outputs per
-  prompt token, averaged with the members' own per-account scores when those are joined in.
+* extraction = the combined traffic's profile: fresh accounts, max_tokens saturation, completion + reasoning
+  tokens per prompt token, logprob requests. The row's features also carry the combined harvest (tokens), rate,
+  logprob depth and coverage (distinct prompts of all members together).
 
 A benign organisation is coordinated but does not look like extraction; unrelated accounts behind one NAT are
 never linked in the first place (linking.py), so they never reach scoring.
@@ -23,16 +26,19 @@ from typing import Any
 import orjson
 
 from pipelines.campaigns.config import DETECTOR_VERSION, KINDS, CampaignConfig
-from pipelines.campaigns.evidence import AccountProfile, Token
+from pipelines.campaigns.evidence import AccountProfile, Token, union_prompt_sketches
 from pipelines.campaigns.linking import SharedToken
 from pipelines.sinks.rows import iso_utc
 
 CONSENSUS_SHARE = 0.5  # an evidence kind is a consensus kind when at least half of the members share it
 SIZE_SCALE = 4.0  # members beyond the first at which the size factor reaches 1 - 1/e
-OUTPUT_RATIO_SATURATION = 8.0  # completion/prompt tokens at which the output-ratio indicator reaches 1
+OUTPUT_RATIO_SATURATION = 8.0  # harvested/prompt tokens at which the output-ratio indicator reaches 1
 # Fresh accounts, max_tokens saturation, output per prompt token. Freshness weighs least: students and hobbyists
 # open accounts too; harvesting long, capped outputs is what extraction is for.
 PROFILE_WEIGHTS = (0.25, 0.35, 0.4)
+LOGPROB_WEIGHT = (
+    0.2  # asking for logprobs adds to the profile (distillation on soft labels); its absence does not clear
+)
 COORDINATION_ALONE = 0.25  # the score of a perfectly coordinated cluster with no sign of extraction: no alert
 
 
@@ -41,11 +47,11 @@ class Member:
     account_id: str
     profile: AccountProfile
     shared: tuple[SharedToken, ...]  # the account's tokens that count as evidence in this window
-    account_score: float | None  # the per-account classifier's score for the same window, when joined
 
 
 def campaign_evidence(members: Sequence[Member], limit: int) -> list[dict[str, Any]]:
-    """Tokens held by two or more members, strongest first (weight x members), each with the members holding it."""
+    """Tokens held by two or more members, each with the members holding it: the strongest (weight x members) of
+    every kind first, then the second strongest of every kind, and so on, so that no kind crowds out the others."""
     holders: dict[Token, list[str]] = defaultdict(list)
     weights: dict[Token, float] = {}
     for member in members:
@@ -56,7 +62,13 @@ def campaign_evidence(members: Sequence[Member], limit: int) -> list[dict[str, A
         (token for token, accounts in holders.items() if len(accounts) >= 2),
         key=lambda t: (-weights[t] * len(holders[t]), t),
     )
-    return [{"kind": t.kind, "value": t.value, "accounts": sorted(holders[t])} for t in ranked[:limit]]
+    rank_in_kind: dict[str, int] = defaultdict(int)
+    by_round = []
+    for position, token in enumerate(ranked):
+        by_round.append((rank_in_kind[token.kind], position, token))
+        rank_in_kind[token.kind] += 1
+    chosen = sorted(by_round)[:limit]
+    return [{"kind": t.kind, "value": t.value, "accounts": sorted(holders[t])} for _, _, t in sorted(chosen)]
 
 
 def _kind_coverage(members: Sequence[Member]) -> dict[str, float]:
@@ -72,29 +84,33 @@ def _kind_coverage(members: Sequence[Member]) -> dict[str, float]:
     return {kind: covered[kind] / len(members) for kind in KINDS}
 
 
-def cluster_features(members: Sequence[Member], config: CampaignConfig) -> dict[str, float]:
+def cluster_features(members: Sequence[Member], window_s: float, config: CampaignConfig) -> dict[str, float]:
+    """The union of the members' traffic, as one client: its harvest, rate, depth, coverage and profile."""
     profiles = [m.profile for m in members]
+    requests = sum(p.requests for p in profiles)
     prompt_tokens = sum(p.prompt_tokens for p in profiles)
-    completion_tokens = sum(p.completion_tokens for p in profiles)
+    harvest = sum(p.completion_tokens + p.reasoning_tokens for p in profiles)
     with_max_tokens = sum(p.with_max_tokens for p in profiles)
+    logprob_requests = sum(p.logprob_requests for p in profiles)
     fresh = sum(
         1 for p in profiles if p.account_age_days is not None and p.account_age_days <= config.fresh_account_days
     )
+    sketches = [p.prompt_sketch for p in profiles if p.prompt_sketch]
     coverage = _kind_coverage(members)
-    features = {
+    return {
         "member_count": float(len(members)),
-        "request_count": float(sum(p.requests for p in profiles)),
+        "request_count": float(requests),
+        "requests_per_hour": requests * 3600.0 / window_s,
+        "harvest_tokens": float(harvest),
         "consensus_kinds": float(sum(1 for share in coverage.values() if share >= CONSENSUS_SHARE)),
         **{f"coverage_{kind}": share for kind, share in coverage.items()},
+        "distinct_prompt_share": min(1.0, union_prompt_sketches(sketches) / requests) if sketches and requests else 0.0,
         "fresh_account_share": fresh / len(members),
         "max_tokens_saturation_share": sum(p.saturated for p in profiles) / with_max_tokens if with_max_tokens else 0.0,
-        "output_input_ratio": completion_tokens / max(1, prompt_tokens),
+        "output_input_ratio": harvest / max(1, prompt_tokens),
+        "logprob_share": logprob_requests / requests if requests else 0.0,
+        "logprob_depth": sum(p.top_logprobs for p in profiles) / logprob_requests if logprob_requests else 0.0,
     }
-    scores = [m.account_score for m in members if m.account_score is not None]
-    if scores:
-        features["account_score_mean"] = sum(scores) / len(scores)
-        features["account_score_max"] = max(scores)
-    return features
 
 
 def cluster_score(features: dict[str, float]) -> float:
@@ -106,7 +122,7 @@ def cluster_score(features: dict[str, float]) -> float:
         + PROFILE_WEIGHTS[1] * features["max_tokens_saturation_share"]
         + PROFILE_WEIGHTS[2] * output_ratio
     )
-    extraction = (profile + features["account_score_mean"]) / 2.0 if "account_score_mean" in features else profile
+    extraction = min(1.0, profile + LOGPROB_WEIGHT * features["logprob_share"])
     return coordination * (COORDINATION_ALONE + (1.0 - COORDINATION_ALONE) * extraction)
 
 
@@ -122,7 +138,7 @@ def campaign_row(
     """The `campaigns` table row for a cluster, or None when it is too small or does not score as a campaign."""
     if len(members) < config.min_members:
         return None
-    features = cluster_features(members, config)
+    features = cluster_features(members, window_end - window_start, config)
     score = cluster_score(features)
     severity = config.severity(score)
     if severity is None:

@@ -1,14 +1,16 @@
 """`DetectCampaigns`: the cross-account stage as a Beam PTransform, for batch and streaming alike.
 
-    events -> per-account evidence per window (pane-then-combine, bounded accumulators)
+    events -> per-account evidence per campaign window (horizon, pane-then-combine, bounded accumulators)
            -> token -> accounts (bounded posting lists) -> weights by document frequency
            -> account -> link keys -> key -> accounts (strongly linked groups)
-           -> union-find per window -> clusters -> members joined with their evidence (and per-account scores)
-           -> scored clusters -> `campaigns` rows
+           -> union-find per window -> clusters -> members joined with their evidence and traffic profile
+           -> clusters scored on the union of their members' traffic -> `campaigns` rows
 
 Windows fire once, when the watermark passes their end (Beam's default trigger, no allowed lateness): a cluster
 is a judgement over every account active in the window, so it is made once, on complete data. Events later
 than that still count in the per-account windows; a campaign keeps running and is seen again in later windows.
+The windows slide (`CampaignConfig.horizon_s` every `period_s`), so a sparse campaign is judged on hours of its
+members' traffic, and each account's evidence is summarised horizon/period times per horizon, not per event.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.transforms import window
-from apache_beam.utils.timestamp import Timestamp
 
 from pipelines.base import utc_now_iso
 from pipelines.campaigns.clustering import ComponentsFn
@@ -26,7 +26,6 @@ from pipelines.campaigns.config import CampaignConfig
 from pipelines.campaigns.evidence import AccountEvidence, AccountSummary, Token, summarise
 from pipelines.campaigns.linking import CollectPosting, SharedToken, link_keys, shared_tokens
 from pipelines.campaigns.scoring import Member, campaign_row
-from pipelines.config import WindowConfig
 from pipelines.windowing import PanesToWindows
 
 
@@ -38,7 +37,7 @@ class Summarise(beam.DoFn):
         self, element: tuple[str, AccountEvidence], window_param: Any = beam.DoFn.WindowParam
     ) -> Iterator[tuple[str, AccountSummary]]:
         account_id, evidence = element
-        yield account_id, summarise(evidence, float(window_param.start), float(window_param.end), self._config)
+        yield account_id, summarise(evidence, float(window_param.end), self._config)
 
 
 def _link_memberships(element: tuple[str, Iterable[SharedToken]], threshold: float) -> Iterator[tuple[int, str]]:
@@ -46,33 +45,15 @@ def _link_memberships(element: tuple[str, Iterable[SharedToken]], threshold: flo
     return ((key, account_id) for key in link_keys(tokens, threshold))
 
 
-def _is_one_of_our_windows(element: tuple[str, Any], size: int, period: int) -> bool:
-    _, scored = element
-    return scored.window_end - scored.window_start == size and scored.window_start % period == 0
-
-
-def _timestamped_score(element: tuple[str, Any]) -> window.TimestampedValue:
-    """(account_id, ScoredWindow) -> (account_id, (window_end, score)) stamped inside the scored window."""
-    account_id, scored = element
-    end_micros = round(scored.window_end * 1e6)
-    return window.TimestampedValue((account_id, (scored.window_end, scored.score)), Timestamp(micros=end_micros - 1))
-
-
 class JoinMember(beam.DoFn):
-    """Joined (account, {cluster, summary, shared, score}) -> (cluster key, Member) for accounts in a cluster."""
+    """Joined (account, {cluster, summary, shared}) -> (cluster key, Member) for accounts in a cluster."""
 
-    def process(
-        self, element: tuple[str, dict[str, list[Any]]], window_param: Any = beam.DoFn.WindowParam
-    ) -> Iterator[tuple[str, Member]]:
+    def process(self, element: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[str, Member]]:
         account_id, joined = element
         if not joined["cluster"] or not joined["summary"]:
             return
-        end = float(window_param.end)
-        # Sliding windows hand each window the scores of every scored window ending inside it; take this one's.
-        scores = [score for score_end, score in joined.get("score", ()) if score_end == end]
         shared = tuple(sorted(token for tokens in joined["shared"] for token in tokens))
-        member = Member(account_id, joined["summary"][0].profile, shared, max(scores) if scores else None)
-        yield joined["cluster"][0], member
+        yield joined["cluster"][0], Member(account_id, joined["summary"][0].profile, shared)
 
 
 class ScoreClusters(beam.DoFn):
@@ -94,24 +75,18 @@ class ScoreClusters(beam.DoFn):
 class DetectCampaigns(beam.PTransform):
     """Timestamped `UsageEvent`s -> `campaigns` rows (dicts keyed by that table's columns), one pass per window.
 
-    Input: the events PCollection, or `{"events": events, "scores": scored}` where `scored` holds
-    (account_id, ScoredWindow) from the per-account classifier; scores whose window is one of ours feed the
-    cluster score. `window_config` sets the windows: the per-account sliding windows (a campaign row per period),
-    or `WindowConfig(size, size)` for fixed windows (one linking pass per window size instead of per period).
+    The windows are the config's campaign windows (`CampaignConfig.window()`), independent of the per-account ones.
     """
 
-    def __init__(self, window_config: WindowConfig, streaming: bool, config: CampaignConfig | None = None) -> None:
+    def __init__(self, streaming: bool, config: CampaignConfig | None = None) -> None:
         super().__init__()
-        self._window = window_config
         self._streaming = streaming
         self._config = config or CampaignConfig()
 
-    def expand(self, inputs: beam.PCollection | dict[str, beam.PCollection]) -> beam.PCollection:
-        events, scores = (inputs["events"], inputs.get("scores")) if isinstance(inputs, dict) else (inputs, None)
-        config, size, period = self._config, self._window.size_s, self._window.period_s
-        windows = window.SlidingWindows(size, period)
+    def expand(self, events: beam.PCollection) -> beam.PCollection:
+        config = self._config
         # One judgement per window, on complete data: no late firings.
-        evidence = PanesToWindows(self._window, self._streaming, AccountEvidence, late_firings=False).expand(events)
+        evidence = PanesToWindows(config.window(), self._streaming, AccountEvidence, late_firings=False).expand(events)
         summaries = evidence | "Summarise" >> beam.ParDo(Summarise(config))
         shared = (
             summaries
@@ -129,16 +104,8 @@ class DetectCampaigns(beam.PTransform):
             | "Components" >> beam.CombineGlobally(ComponentsFn(config.min_members)).without_defaults()
             | "ClusterOfAccount" >> beam.FlatMap(lambda clusters: ((a, c[0]) for c in clusters for a in c))
         )
-        joined = {"cluster": clusters, "summary": summaries, "shared": shared}
-        if scores is not None:
-            joined["score"] = (
-                scores
-                | "ScoresOfOurWindows" >> beam.Filter(_is_one_of_our_windows, size, period)
-                | "StampScores" >> beam.Map(_timestamped_score)
-                | "ScoreWindows" >> beam.WindowInto(windows)
-            )
         return (
-            joined
+            {"cluster": clusters, "summary": summaries, "shared": shared}
             | "JoinMembers" >> beam.CoGroupByKey()
             | "Members" >> beam.ParDo(JoinMember())
             | "ByCluster" >> beam.GroupByKey()

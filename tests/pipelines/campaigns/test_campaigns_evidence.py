@@ -1,9 +1,18 @@
 """Per-account evidence: bounded, mergeable in any order, and turned into tokens only where it means something."""
 
+import datetime as dt
 import pickle
 
-from pipelines.campaigns.config import CLIENT, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
-from pipelines.campaigns.evidence import AccountEvidence, activity_vector, evidence_tokens, prompt_shingles, summarise
+from pipelines.campaigns.config import CLIENT, CREATION, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
+from pipelines.campaigns.evidence import (
+    MAX_TIMING_SLOTS,
+    AccountEvidence,
+    creation_tokens,
+    evidence_tokens,
+    prompt_shingles,
+    summarise,
+    union_prompt_sketches,
+)
 from tests.events import T0, event
 
 CONFIG = CampaignConfig()
@@ -59,60 +68,93 @@ def test_shingles_are_word_trigrams_of_the_opening_with_digits_masked():
 
 def test_merging_panes_in_any_order_equals_one_pass():
     events = [_templated(n, minute=n % 60) for n in range(120)]
-    whole = summarise(_evidence(events), START, END, CONFIG)
+    whole = summarise(_evidence(events), END, CONFIG)
     first, second = _evidence(events[::2]), _evidence(events[1::2])
-    merged = summarise(AccountEvidence().merge(second).merge(first), START, END, CONFIG)
+    merged = summarise(AccountEvidence().merge(second).merge(first), END, CONFIG)
     assert merged == whole
     restored = pickle.loads(pickle.dumps(_evidence(events)))
-    assert summarise(restored, START, END, CONFIG) == whole
+    assert summarise(restored, END, CONFIG) == whole
     assert whole.profile.requests == 120 and whole.profile.saturated == 120
     assert whole.profile.account_age_days == 2 + 1 / 24  # created two days before the window, aged at its end
 
 
 def test_infrastructure_values_must_carry_a_share_of_the_traffic():
     events = [_event(n, ip="34.1.2.3") for n in range(99)] + [_event(99, ip="91.9.9.9")]
-    tokens = evidence_tokens(_evidence(events), START, END, CONFIG)
+    tokens = evidence_tokens(_evidence(events), CONFIG)
     assert [t.value for t in tokens if t.kind == NETWORK] == ["34.1.2"]  # one request from 91.9.9 is noise
     assert [t.value for t in tokens if t.kind == PAYMENT] == ["pf_1"]
     assert [t.value for t in tokens if t.kind == CLIENT] == ["python-requests/2.31.0"]
 
 
 def test_template_tokens_need_recurring_wording_and_carry_no_prompt_text():
-    templated = evidence_tokens(_evidence([_templated(n) for n in range(30)]), START, END, CONFIG)
+    templated = evidence_tokens(_evidence([_templated(n) for n in range(30)]), CONFIG)
     template_tokens = [t for t in templated if t.kind == TEMPLATE]
     assert len(template_tokens) == CONFIG.template_bands
     assert not any(word in t.value for t in template_tokens for word in ("comprehensive", "textbook", "entropy"))
     words = [f"{a}{b}{c}" for a in "bcdfg" for b in "aeiou" for c in "klmnp"]  # no digits: nothing is masked alike
     varied = [_event(n, text=" ".join(words[(4 * n + i) % len(words)] for i in range(4))) for n in range(30)]
-    assert TEMPLATE not in _kinds(evidence_tokens(_evidence(varied), START, END, CONFIG))
+    assert TEMPLATE not in _kinds(evidence_tokens(_evidence(varied), CONFIG))
 
 
 def test_two_accounts_on_the_same_templates_share_template_tokens():
-    a = evidence_tokens(_evidence([_templated(n, "a") for n in range(40)]), START, END, CONFIG)
-    b = evidence_tokens(_evidence([_templated(n + 3, "b") for n in range(40)]), START, END, CONFIG)
+    a = evidence_tokens(_evidence([_templated(n, "a") for n in range(40)]), CONFIG)
+    b = evidence_tokens(_evidence([_templated(n + 3, "b") for n in range(40)]), CONFIG)
     assert {t for t in a if t.kind == TEMPLATE} & {t for t in b if t.kind == TEMPLATE}
 
 
 def test_hash_only_prompts_match_on_verbatim_repeats():
     events = [_event(n, prompt={"sha256": f"{n % 5:064x}"}) for n in range(40)]
-    assert TEMPLATE in _kinds(evidence_tokens(_evidence(events), START, END, CONFIG))
+    assert TEMPLATE in _kinds(evidence_tokens(_evidence(events), CONFIG))
 
 
-def test_timing_tokens_need_on_off_switches_and_enough_requests():
-    def timing(minutes, per_minute=2):
-        events = [_event(n, minute=m) for m in minutes for n in range(per_minute)]
-        return {t for t in evidence_tokens(_evidence(events), START, END, CONFIG) if t.kind == TIMING}
-
-    session, later_session = range(10, 40), range(24, 54)  # on, then off: two switches each
-    assert timing(session) == timing(session, per_minute=3)  # the pattern matters, not the volume
-    assert timing(session) and not timing(session) & timing(later_session)
-    assert timing(range(60)) == set()  # always on: nothing to synchronise on
-    assert timing(range(30)) == set()  # one switch (a stop) is too common a coincidence
-    assert timing(range(10, 15)) == set()  # 10 requests are too few to tell a schedule
+def _timing(seconds, account_id="a"):
+    events = [_event(0, account_id, at=T0 + dt.timedelta(seconds=second)) for second in seconds]
+    return {t for t in evidence_tokens(_evidence(events), CONFIG) if t.kind == TIMING}
 
 
-def test_activity_vector_marks_active_slots_inside_the_window():
-    minute = int(START // 60)
-    counts = {minute: 1, minute + 3: 2, minute - 5: 7, minute + 60: 1}  # the last two lie outside the window
-    assert activity_vector(counts, START, END, 300).tolist() == [1.0] + [0.0] * 11
-    assert activity_vector(counts, START, END, 120).tolist()[:3] == [1.0, 1.0, 0.0]
+def test_timing_tokens_are_shared_by_accounts_fired_within_seconds_of_each_other():
+    ticks = [10 * (37 * i * i % 2000) + 101 for i in range(30)]
+    fired = _timing(ticks)
+    assert fired and fired == _timing([t + 2 for t in ticks], "b")  # the same 10-second slots
+    assert _timing([t + 5000 for t in ticks], "c").isdisjoint(fired)  # the same rhythm, other moments
+    same_hour = _timing([3600 + 120 * i + 7 for i in range(30)])  # same hour, different slots: a class, an office
+    assert same_hour.isdisjoint(_timing([3600 + 120 * i + 67 for i in range(30)], "d"))
+
+
+def test_timing_needs_enough_slots_and_an_account_that_is_not_always_on():
+    assert _timing(range(0, 10 * (CONFIG.min_timing_slots - 1), 10)) == set()
+    assert _timing(range(0, 10 * CONFIG.min_timing_slots, 10))
+    busy = _evidence([_event(0, at=T0 + dt.timedelta(seconds=10 * i)) for i in range(MAX_TIMING_SLOTS + 1)])
+    assert busy.slots is None and TIMING not in _kinds(evidence_tokens(busy, CONFIG))
+    # The cap holds however the panes are split: past it in the merge, the slots are dropped as well.
+    halves = [
+        _evidence([_event(0, at=T0 + dt.timedelta(seconds=10 * i)) for i in r]) for r in (range(200), range(200, 400))
+    ]
+    assert halves[0].merge(halves[1]).slots is None
+
+
+def test_accounts_created_minutes_apart_share_a_creation_token():
+    created = T0.timestamp()
+    assert set(creation_tokens(created, 600)) & set(creation_tokens(created + 290, 600))
+    assert set(creation_tokens(created + 299, 600)) & set(creation_tokens(created + 1, 600))
+    assert not set(creation_tokens(created, 600)) & set(creation_tokens(created + 600, 600))
+    tokens = evidence_tokens(_evidence([_event(0)]), CONFIG)
+    assert {t for t in tokens if t.kind == CREATION} == set(creation_tokens(T0.timestamp() - 2 * 86400, 600))
+
+
+def test_the_profile_counts_the_harvest_and_distinct_prompts():
+    events = [_event(n, text=f"question {n % 10} about entropy", reasoning_tokens=50,
+                     params={"max_tokens": 1000, "logprobs": True, "top_logprobs": 5}) for n in range(40)]  # fmt: skip
+    profile = summarise(_evidence(events), END, CONFIG).profile
+    assert (profile.reasoning_tokens, profile.logprob_requests, profile.top_logprobs) == (2000, 40, 200)
+    assert round(union_prompt_sketches([profile.prompt_sketch, profile.prompt_sketch])) == 10  # ten distinct
+
+
+def test_distinct_prompts_merge_in_any_order_and_survive_pickling():
+    events = [_event(n, text=f"prompt number {n % 300} of many") for n in range(900)]
+    parts = [_evidence(events[i::3]) for i in range(3)]
+    one_way = AccountEvidence().merge(parts[0]).merge(parts[1]).merge(parts[2])
+    other_way = pickle.loads(pickle.dumps(AccountEvidence().merge(parts[2]).merge(parts[1]))).merge(parts[0])
+    estimates = {union_prompt_sketches([summarise(e, END, CONFIG).profile.prompt_sketch]) for e in (one_way, other_way)}
+    (estimate,) = estimates
+    assert abs(estimate - 300) < 60  # a sketch of 128 retained hashes: within its error of the 300 distinct

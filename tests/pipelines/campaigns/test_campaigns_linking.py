@@ -4,7 +4,7 @@ import pickle
 
 import pytest
 
-from pipelines.campaigns.config import CLIENT, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
+from pipelines.campaigns.config import CLIENT, CREATION, KINDS, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
 from pipelines.campaigns.evidence import Token
 from pipelines.campaigns.linking import CollectPosting, Posting, SharedToken, link_keys, shared_tokens
 
@@ -18,9 +18,11 @@ def shared(kind, value, df):
 
 def test_weights_fall_for_values_many_accounts_share():
     assert CONFIG.weight(NETWORK, 1) == 0.0  # held by one account: links nobody
-    assert CONFIG.weight(NETWORK, 5) == CONFIG.prior[NETWORK]
-    assert CONFIG.weight(NETWORK, 500) == pytest.approx(CONFIG.prior[NETWORK] * CONFIG.common_factor)
-    assert CONFIG.weight(PAYMENT, 2000) == CONFIG.prior[PAYMENT]  # a shared card is never a public resource
+    assert CONFIG.weight(NETWORK, 5) == CONFIG.specific[NETWORK]
+    assert CONFIG.weight(NETWORK, 500) == CONFIG.common[NETWORK] < CONFIG.specific[NETWORK]
+    # Every kind, payment too: an agency's card paying for many unrelated clients is weaker evidence.
+    for kind in KINDS:
+        assert CONFIG.weight(kind, 2000) == CONFIG.common[kind] < CONFIG.specific[kind]
     assert CONFIG.weight(CLIENT, CONFIG.max_df + 1) == 0.0  # too common to be evidence at all
 
 
@@ -32,8 +34,10 @@ def test_config_rejects_a_kind_that_links_on_its_own():
 def test_a_nat_with_a_common_client_is_no_link_but_a_shared_card_with_it_is():
     nat, sdk = shared(NETWORK, "34.1.2", 300), shared(CLIENT, "OpenAI/Python 1.45.0", 3000)
     assert link_keys([nat, sdk], CONFIG.link_threshold) == []
-    card = shared(PAYMENT, "pf_1", 40)
+    card = shared(PAYMENT, "pf_1", 5)
     assert len(link_keys([nat, sdk, card], CONFIG.link_threshold)) == 2  # card+nat, card+sdk
+    agency_card = shared(PAYMENT, "pf_agency", 400)  # many unrelated clients on one card and a popular SDK
+    assert link_keys([sdk, agency_card], CONFIG.link_threshold) == []
 
 
 @pytest.mark.parametrize(
@@ -43,7 +47,12 @@ def test_a_nat_with_a_common_client_is_no_link_but_a_shared_card_with_it_is():
         ((NETWORK, 5), (TEMPLATE, 5), True),
         ((TEMPLATE, 5), (TIMING, 5), True),
         ((NETWORK, 5), (CLIENT, 5), True),  # a small /24 and a rare client: one machine, as good as
-        ((TEMPLATE, 500), (TIMING, 5), False),  # a popular template
+        ((TEMPLATE, 500), (TIMING, 500), True),  # one scaffold, fired by one scheduler: a large campaign
+        ((TEMPLATE, 500), (NETWORK, 500), False),  # a popular template behind a busy egress: a course
+        ((PAYMENT, 500), (NETWORK, 500), True),  # one card, one egress: one organisation (scoring judges it)
+        ((TIMING, 500), (CLIENT, 500), True),  # one scheduler, one SDK
+        ((PAYMENT, 500), (CLIENT, 500), False),  # an agency card and a popular SDK
+        ((CREATION, 5), (TEMPLATE, 500), False),  # opened together, on a common template: a lab session
         ((NETWORK, 500), (TEMPLATE, 5), False),  # a busy egress range
         ((CLIENT, 5), (TEMPLATE, 5), False),
     ],
@@ -68,8 +77,8 @@ def test_accounts_sharing_both_tokens_get_the_same_key_in_any_order():
 def test_shared_tokens_weigh_a_posting_once_for_all_its_holders():
     token = Token(PAYMENT, "pf_1")
     assert shared_tokens(token, ("a", "b"), CONFIG) == [
-        ("a", SharedToken(token, 2, CONFIG.prior[PAYMENT])),
-        ("b", SharedToken(token, 2, CONFIG.prior[PAYMENT])),
+        ("a", SharedToken(token, 2, CONFIG.specific[PAYMENT])),
+        ("b", SharedToken(token, 2, CONFIG.specific[PAYMENT])),
     ]
     assert shared_tokens(token, ("a",), CONFIG) == []
 

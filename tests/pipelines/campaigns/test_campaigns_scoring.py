@@ -1,7 +1,8 @@
 """Cluster scores: coordination times an extraction profile; rows shaped like the campaigns table."""
 
+import dataclasses
+
 import orjson
-import pytest
 
 from pipelines.campaigns.config import CLIENT, NETWORK, PAYMENT, TEMPLATE, CampaignConfig
 from pipelines.campaigns.evidence import AccountProfile, Token
@@ -18,9 +19,11 @@ from pipelines.sinks.schemas import CAMPAIGNS
 
 CONFIG = CampaignConfig()
 START, END = 1_767_225_600.0, 1_767_229_200.0
-CRAWLER = AccountProfile(requests=15, prompt_tokens=3000, completion_tokens=30000, with_max_tokens=15, saturated=12,
+CRAWLER = AccountProfile(requests=15, prompt_tokens=3000, completion_tokens=30000, reasoning_tokens=0,
+                         with_max_tokens=15, saturated=12, logprob_requests=0, top_logprobs=0,
                          account_age_days=2.0)  # fmt: skip
-OFFICE = AccountProfile(requests=300, prompt_tokens=90000, completion_tokens=60000, with_max_tokens=30, saturated=3,
+OFFICE = AccountProfile(requests=300, prompt_tokens=90000, completion_tokens=60000, reasoning_tokens=0,
+                        with_max_tokens=30, saturated=3, logprob_requests=0, top_logprobs=0,
                         account_age_days=400.0)  # fmt: skip
 
 
@@ -28,8 +31,8 @@ def _shared(kind, value, df=10):
     return SharedToken(Token(kind, value), df, CONFIG.weight(kind, df))
 
 
-def _members(n, profile, tokens, score=None):
-    return [Member(f"acct-{i:02d}", profile, tuple(tokens), score) for i in range(n)]
+def _members(n, profile, tokens):
+    return [Member(f"acct-{i:02d}", profile, tuple(tokens)) for i in range(n)]
 
 
 CAMPAIGN_TOKENS = [_shared(PAYMENT, "pf_1"), _shared(NETWORK, "34.1.2"), _shared(TEMPLATE, "3:ab")]
@@ -44,18 +47,27 @@ def test_a_coordinated_crawler_cluster_is_a_campaign_and_an_office_is_not():
 
 def test_more_members_score_higher_and_one_kind_of_evidence_is_not_enough():
     def score(n, tokens):
-        return cluster_score(cluster_features(_members(n, CRAWLER, tokens), CONFIG))
+        return cluster_score(cluster_features(_members(n, CRAWLER, tokens), END - START, CONFIG))
 
     assert score(4, CAMPAIGN_TOKENS) < score(8, CAMPAIGN_TOKENS) < score(30, CAMPAIGN_TOKENS)
     assert score(30, CAMPAIGN_TOKENS[:2]) > 0.8
     assert campaign_row(START, END, _members(30, CRAWLER, CAMPAIGN_TOKENS[:1]), CONFIG, "") is None  # one kind
 
 
-def test_per_account_scores_move_the_cluster_score():
+def test_the_score_is_of_the_members_combined_traffic():
     assert campaign_row(START, END, _members(10, OFFICE, CAMPAIGN_TOKENS), CONFIG, "") is None
-    confirmed = campaign_row(START, END, _members(10, OFFICE, CAMPAIGN_TOKENS, score=0.9), CONFIG, "")
-    assert confirmed is not None
-    assert orjson.loads(confirmed["features"])["account_score_mean"] == pytest.approx(0.9)
+    # Asking for deep logprobs with long capped outputs is a harvest, however it is spread over the members.
+    harvester = dataclasses.replace(OFFICE, completion_tokens=900000, saturated=30, logprob_requests=300,
+                                    top_logprobs=6000, reasoning_tokens=100000)  # fmt: skip
+    members = _members(10, OFFICE, CAMPAIGN_TOKENS)[:5] + [
+        Member(f"acct-{i:02d}", harvester, tuple(CAMPAIGN_TOKENS)) for i in range(5, 10)
+    ]
+    row = campaign_row(START, END, members, CONFIG, "")
+    assert row is not None
+    features = orjson.loads(row["features"])
+    assert features["request_count"] == 3000 and features["requests_per_hour"] == 3000
+    assert features["harvest_tokens"] == 5 * 60000 + 5 * 1000000
+    assert features["logprob_share"] == 0.5 and features["logprob_depth"] == 20
 
 
 def test_too_small_clusters_are_not_campaigns():
@@ -64,18 +76,16 @@ def test_too_small_clusters_are_not_campaigns():
 
 def test_evidence_lists_values_shared_by_two_or_more_members_strongest_first():
     members = [
-        Member(
-            "a", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500), _shared(NETWORK, "1.2.3")), None
-        ),
-        Member("b", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500)), None),
-        Member("c", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500)), None),
+        Member("a", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500), _shared(NETWORK, "1.2.3"))),
+        Member("b", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500))),
+        Member("c", CRAWLER, (_shared(PAYMENT, "pf_1"), _shared(CLIENT, "curl/8.1", 500))),
     ]
     assert campaign_evidence(members, limit=5) == [
         {"kind": "payment", "value": "pf_1", "accounts": ["a", "b", "c"]},
         {"kind": "user_agent", "value": "curl/8.1", "accounts": ["a", "b", "c"]},
     ]  # 1.2.3 links "a" to someone outside the cluster only
     assert len(campaign_evidence(members, limit=1)) == 1
-    features = cluster_features(members, CONFIG)
+    features = cluster_features(members, END - START, CONFIG)
     assert (features["coverage_payment"], features["coverage_ip_prefix"], features["consensus_kinds"]) == (1, 0, 2)
 
 

@@ -1,0 +1,100 @@
+"""A campaign spread thinly over many accounts with no shared IP is one campaign row; hard negatives never merge.
+
+No single signal is required: the campaign is still found without its card groups, without its scheduler, or
+without its prompt scaffold. The hard negatives (a company behind SSO, a course's students, a popular SDK, an
+agency's card) share a lot, but never two things that together say "one operator".
+"""
+
+import itertools
+from collections import Counter
+
+import orjson
+import pytest
+
+from pipelines.campaigns.config import CampaignConfig
+from pipelines.campaigns.offline import detect_campaigns
+from pipelines.config import AlertPolicyConfig
+from tests.events import T0
+from tests.pipelines.campaigns.sparse_traffic import (
+    HARD_NEGATIVES,
+    SparseCampaign,
+    campaign_events,
+    campaign_members,
+)
+
+CONFIG = CampaignConfig()
+WINDOW_START = T0.timestamp()  # the campaign window [T0, T0 + 6 h) holds every event
+
+
+def _detect(events):
+    (detection,) = [d for d in detect_campaigns(events, CONFIG) if d.window_start == WINDOW_START]
+    return detection
+
+
+@pytest.fixture(scope="module")
+def negatives():
+    return {name: list(generate()) for name, generate in HARD_NEGATIVES.items()}
+
+
+def test_members_stay_below_the_per_account_floor_in_every_hour():
+    per_hour = Counter((e.account_id, int(e.timestamp // 3600)) for e in campaign_events(SparseCampaign()))
+    assert max(per_hour.values()) < AlertPolicyConfig().min_requests
+
+
+@pytest.mark.parametrize(
+    ("spec", "rows"),
+    [
+        (SparseCampaign(), 1),
+        (SparseCampaign(card_group=1), 1),  # every member on its own virtual card
+        (SparseCampaign(scaffold=False), 1),  # no shared prompt wording
+        # No shared schedule: only the scaffold (shared by 30, as common as a course template) spans the card
+        # groups, and a common template with a common SDK is what a course's students share too: one row per card.
+        (SparseCampaign(synchronised=False), 6),
+    ],
+    ids=["all-signals", "virtual-cards", "no-scaffold", "unsynchronised"],
+)
+def test_a_sparse_campaign_without_shared_ips_is_found_among_the_hard_negatives(spec, rows, negatives):
+    events = [*campaign_events(spec), *itertools.chain.from_iterable(negatives.values())]
+    detection = _detect(events)
+    assert len(detection.rows) == rows
+    members = sorted(a for row in detection.rows for a in row["members"])
+    assert members == campaign_members(spec)  # every member, and nobody else
+    assert not any(e["kind"] == "ip_prefix" for row in detection.rows for e in row["evidence"])  # residential IPs
+    for cluster in detection.clusters:  # hard negatives are never linked with the campaign ...
+        assert set(cluster) <= set(members) or not set(cluster) & set(members)
+    linked = {a for cluster in detection.clusters for a in cluster} - set(members)
+    assert {a.split("-")[0] for a in linked} <= {"acme"}  # ... nor with each other, but for one company's own
+
+
+def test_the_row_names_the_shared_evidence_and_scores_the_combined_harvest(negatives):
+    detection = _detect([*campaign_events(SparseCampaign()), *negatives["company"]])
+    (row,) = detection.rows
+    kinds = {e["kind"] for e in row["evidence"]}
+    assert {"payment", "template", "timing"} <= kinds
+    assert all(set(e["accounts"]) <= set(row["members"]) and len(e["accounts"]) >= 2 for e in row["evidence"])
+    features = orjson.loads(row["features"])
+    requests = sum(1 for e in campaign_events(SparseCampaign()))
+    assert features["request_count"] == requests
+    assert features["harvest_tokens"] == 4000 * requests
+    assert features["max_tokens_saturation_share"] == 1.0
+
+
+@pytest.mark.parametrize("name", sorted(set(HARD_NEGATIVES) - {"company"}))
+def test_a_hard_negative_of_strangers_gives_no_row_and_no_link(name, negatives):
+    detection = _detect(negatives[name])
+    assert detection.rows == [] and detection.clusters == []
+
+
+def test_a_company_behind_sso_may_link_as_one_organisation_but_is_no_campaign(negatives):
+    detection = _detect(negatives["company"])
+    assert detection.rows == []
+
+
+def test_two_campaigns_on_the_same_sdk_stay_apart():
+    first = list(campaign_events(SparseCampaign(), seed=1, prefix="one"))
+    second = list(campaign_events(SparseCampaign(), seed=2, prefix="two"))
+    rows = _detect(first + second).rows
+    assert sorted(tuple(r["members"]) for r in rows) == [
+        tuple(campaign_members(SparseCampaign(), "one")),
+        tuple(campaign_members(SparseCampaign(), "two")),
+    ]
