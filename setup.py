@@ -33,6 +33,7 @@ setup(
     extras_require={
         "test": [
             "pytest>=8",
+            "scipy>=1.10",  # imported directly by the end-to-end test (binomial bound); also a scikit-learn dependency
             "hypothesis>=6.100",
             "ruff>=0.6",
             "bqemulator==1.4.0",
