@@ -50,6 +50,17 @@ class WindowDataset:
     window_ends: np.ndarray
     truth: dict[str, GroundTruth]
 
+    def tagged(self, tag: str) -> WindowDataset:
+        """The same windows with account ids prefixed `tag/`, so accounts of different runs never merge."""
+        prefix = f"{tag}/"
+        return WindowDataset(
+            features=self.features,
+            labels=self.labels,
+            account_ids=np.char.add(prefix, self.account_ids.astype(str)),
+            window_ends=self.window_ends,
+            truth={prefix + account: t for account, t in self.truth.items()},
+        )
+
 
 def window_is_extraction(truth: GroundTruth, window_end: float, window: WindowConfig) -> bool:
     """A window is positive once it holds at least one period of the account's attack traffic."""
@@ -100,14 +111,7 @@ def simulate(spec: SimulationSpec, window: WindowConfig) -> WindowDataset:
     )
     truth = [t.to_record() for t in generate_ground_truth(simulation)]
     dataset = build_dataset(generate_events(simulation), truth, window)
-    prefix = f"{spec.tag}/"
-    return WindowDataset(
-        features=dataset.features,
-        labels=dataset.labels,
-        account_ids=np.char.add(prefix, dataset.account_ids.astype(str)),
-        window_ends=dataset.window_ends,
-        truth={prefix + account: t for account, t in dataset.truth.items()},
-    )
+    return dataset.tagged(spec.tag)
 
 
 def simulate_many(specs: Sequence[SimulationSpec], window: WindowConfig, workers: int) -> WindowDataset:

@@ -58,14 +58,7 @@ def simulate_mix(spec: MixSpec, window: WindowConfig) -> WindowDataset:
             swapped.enter_context(mock.patch.multiple(simulator_config, ARCHETYPES_BY_NAME=by_name))
             swapped.enter_context(mock.patch.multiple(writing, ARCHETYPES=spec.catalogue))
             dataset = _simulate(spec.config(), window)
-    prefix = f"{spec.tag}/"
-    return WindowDataset(
-        features=dataset.features,
-        labels=dataset.labels,
-        account_ids=np.char.add(prefix, dataset.account_ids.astype(str)),
-        window_ends=dataset.window_ends,
-        truth={prefix + account: t for account, t in dataset.truth.items()},
-    )
+    return dataset.tagged(spec.tag)
 
 
 def _simulate(config: SimulationConfig, window: WindowConfig) -> WindowDataset:
