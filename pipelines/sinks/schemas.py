@@ -76,7 +76,8 @@ ALERTS = Table(
         Column("reasons", "RECORD", "REPEATED", "top features by contribution", REASON),
         Column("created_at", "TIMESTAMP", "REQUIRED"),
         *ANALYST_COLUMNS,
-        Column("component", "STRING", "REQUIRED", "which detector fired: supervised | novelty | horizon"),
+        # NULLABLE: BigQuery adds only nullable columns to an existing table (alerts written before it have none).
+        Column("component", "STRING", "NULLABLE", "which detector fired: supervised | novelty | horizon"),
     ),
 )
 
