@@ -120,7 +120,7 @@ def check_bigquery_output(output: str) -> None:
 
 
 def create_store(path: str) -> None:
-    """Creates the three tables, so they exist even when a run writes no rows; refuses a path it cannot write."""
+    """Creates the tables and views, so they exist even when a run writes no rows; refuses a path it cannot write."""
     try:
         with open_store(path) as store:
             create_views_duckdb(store)  # and the views, for analysts querying the store directly
