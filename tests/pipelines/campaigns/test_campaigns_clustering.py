@@ -3,7 +3,9 @@
 import pickle
 import random
 
-from pipelines.campaigns.clustering import ComponentsFn, UnionFind, connected_components
+from pipelines.campaigns.attachment import ClustersFn
+from pipelines.campaigns.clustering import UnionFind, connected_components
+from pipelines.campaigns.config import CampaignConfig
 
 
 def test_groups_join_transitively_into_sorted_components():
@@ -16,7 +18,7 @@ def test_partial_forests_merge_to_the_forest_of_all_groups():
     rng = random.Random(7)
     nodes = [f"n{i}" for i in range(300)]
     groups = [tuple(rng.sample(nodes, rng.randint(2, 4))) for _ in range(150)]
-    combine = ComponentsFn(min_size=2)
+    combine = ClustersFn(CampaignConfig(), min_size=2)
     partials = []
     for part in (groups[:50], groups[50:120], groups[120:]):
         forest = combine.create_accumulator()
