@@ -7,7 +7,7 @@ key per window); the forest holds only accounts with at least one link, not ever
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 
 class UnionFind:
@@ -57,10 +57,3 @@ class UnionFind:
 
     def __setstate__(self, state: tuple[dict[str, str], dict[str, int]]) -> None:
         self._parent, self._size = state
-
-
-def connected_components(groups: Iterable[Sequence[str]], min_size: int = 2) -> list[tuple[str, ...]]:
-    forest = UnionFind()
-    for group in groups:
-        forest.union_all(group)
-    return forest.components(min_size)
