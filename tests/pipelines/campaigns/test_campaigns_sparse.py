@@ -8,6 +8,7 @@ agency's card) share a lot, but never two things that together say "one operator
 import itertools
 from collections import Counter
 
+import msgspec
 import orjson
 import pytest
 
@@ -88,6 +89,21 @@ def test_a_hard_negative_of_strangers_gives_no_row_and_no_link(name, negatives):
 
 def test_a_company_behind_sso_may_link_as_one_organisation_but_is_no_campaign(negatives):
     detection = _detect(negatives["company"])
+    assert detection.rows == []
+
+
+def test_a_class_around_two_siblings_on_one_card_is_no_campaign(negatives):
+    # The siblings' card links them; the class's template, campus NAT and popular SDK may then attach classmates
+    # to that cluster, but a class's combined traffic is no harvest.
+    siblings = {"student-000", "student-001"}
+    events = [
+        msgspec.structs.replace(e, account=msgspec.structs.replace(e.account, payment_fingerprint="pf_family"))
+        if e.account_id in siblings
+        else e
+        for e in negatives["university"]
+    ]
+    detection = _detect(events)
+    assert any(siblings <= set(cluster) for cluster in detection.clusters)
     assert detection.rows == []
 
 
