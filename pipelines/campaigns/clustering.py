@@ -1,15 +1,13 @@
 """Clusters: connected components of the strong-link graph, by a mergeable union-find.
 
 The input is the link groups (accounts sharing one link key). Union-find with union by size and path halving
-costs O(total group size x alpha(n)). As a Beam CombineFn the partial forests built on each worker are merged
-on one key per window; the forest holds only accounts with at least one strong link, not every account.
+costs O(total group size x alpha(n)). Partial forests built on each worker merge (`attachment.ClustersFn`, one
+key per window); the forest holds only accounts with at least one link, not every account.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
-import apache_beam as beam
+from collections.abc import Sequence
 
 
 class UnionFind:
@@ -59,33 +57,3 @@ class UnionFind:
 
     def __setstate__(self, state: tuple[dict[str, str], dict[str, int]]) -> None:
         self._parent, self._size = state
-
-
-def connected_components(groups: Iterable[Sequence[str]], min_size: int = 2) -> list[tuple[str, ...]]:
-    forest = UnionFind()
-    for group in groups:
-        forest.union_all(group)
-    return forest.components(min_size)
-
-
-class ComponentsFn(beam.CombineFn):
-    """CombineGlobally(link group -> components of the window)."""
-
-    def __init__(self, min_size: int) -> None:
-        self._min_size = min_size
-
-    def create_accumulator(self) -> UnionFind:
-        return UnionFind()
-
-    def add_input(self, forest: UnionFind, group: Sequence[str]) -> UnionFind:
-        forest.union_all(group)
-        return forest
-
-    def merge_accumulators(self, forests: Iterable[UnionFind]) -> UnionFind:
-        merged, *rest = forests
-        for forest in rest:
-            merged.merge(forest)
-        return merged
-
-    def extract_output(self, forest: UnionFind) -> list[tuple[str, ...]]:
-        return forest.components(self._min_size)

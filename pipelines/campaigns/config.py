@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipelines.config import WindowConfig
 
-DETECTOR_VERSION = "campaigns-2"
+DETECTOR_VERSION = "campaigns-3"
 
 # Evidence kinds. Each is an independent way two accounts can turn out to be one operator.
 NETWORK = "ip_prefix"  # client /24 (IPv4) or /48 (IPv6)
@@ -64,10 +64,17 @@ class CampaignConfig:
     link_threshold: float = 1.0
     # Tokens shared by more accounts are dropped: this bounds every posting list (and so the work per token).
     max_df: int = 5000
+    # Attachment (attachment.py): an account joins a cluster when the evidence it shares with the cluster's
+    # members together reaches `link_threshold`; a token counts towards the `attach_clusters` clusters it
+    # touches most, in up to `attach_rounds` rounds.
+    merge_threshold: float = 1.2  # the same for an account of another cluster, which merges the two
+    attach_rounds: int = 8
+    attach_clusters: int = 4
+    burst_support: int = 3  # members of the cluster sharing a creation token for it to count: a burst
 
     # --- clusters and alerts ---
     min_members: int = 3
-    severities: tuple[tuple[float, str], ...] = ((0.5, "medium"), (0.8, "high"), (0.95, "critical"))
+    severities: tuple[tuple[float, str], ...] = ((0.6, "medium"), (0.8, "high"), (0.95, "critical"))
     fresh_account_days: float = 30.0
     max_evidence: int = 12  # evidence entries per campaign row, strongest first
 
@@ -80,6 +87,8 @@ class CampaignConfig:
             raise ValueError("no single evidence kind may reach the link threshold on its own")
         if any(self.common[k] > self.specific[k] for k in KINDS):
             raise ValueError("a token many accounts share may not weigh more than a specific one")
+        if self.merge_threshold < self.link_threshold:
+            raise ValueError("merging two clusters may not need less evidence than linking one account")
         if self.horizon_s % self.period_s:
             raise ValueError("the campaign horizon must be a multiple of its period")
         if self.min_members < 2:

@@ -11,8 +11,10 @@
 Cost per campaign window (accounts A active in it, at most T = 3 * top_values + template_bands + timing_bands + 2
 tokens each, posting lists capped at `max_df`): O(A x T) for the index and O(A x T^2) for the link keys (only
 pairs of different kinds above the threshold); both linear in A with per-account constants bounded by
-`CampaignConfig`, never the O(A^2) of comparing accounts. The evidence is accumulated per pane and merged into
-horizon/period windows, so each event is added once and each account is summarised horizon/period times.
+`CampaignConfig`, never the O(A^2) of comparing accounts. Attachment (`attachment.py`) then grows the clusters
+in O(R x C x M): at most R rounds over the M shared memberships, each credited to at most C clusters. The
+evidence is accumulated per pane and merged into horizon/period windows, so each event is added once and each
+account is summarised horizon/period times.
 """
 
 from __future__ import annotations

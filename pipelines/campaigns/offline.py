@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.campaigns.clustering import connected_components
+from pipelines.campaigns.attachment import clusters as grow_clusters
+from pipelines.campaigns.attachment import token_holders
 from pipelines.campaigns.config import CampaignConfig
 from pipelines.campaigns.evidence import AccountEvidence, AccountSummary, Token, summarise
 from pipelines.campaigns.linking import Posting, SharedToken, link_keys, shared_tokens
@@ -73,7 +74,8 @@ def detect_window(
         for key in link_keys(tokens, config.link_threshold):
             links[key].add(account_id)
     groups = [members for posting in links.values() if len(members := posting.members()) >= 2]
-    clusters = connected_components(groups)
+    holders = [held for token, posting in postings.items() for held in token_holders(token, posting.members(), config)]
+    clusters = grow_clusters(groups, holders, config)
     rows = []
     for cluster in clusters:
         members = [Member(a, summaries[a].profile, tuple(sorted(shared[a]))) for a in cluster]

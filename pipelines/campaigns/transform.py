@@ -21,7 +21,7 @@ from typing import Any
 import apache_beam as beam
 
 from pipelines.base import utc_now_iso
-from pipelines.campaigns.clustering import ComponentsFn
+from pipelines.campaigns.attachment import ClustersFn, token_holders
 from pipelines.campaigns.config import CampaignConfig
 from pipelines.campaigns.evidence import AccountEvidence, AccountSummary, Token, summarise
 from pipelines.campaigns.linking import CollectPosting, SharedToken, link_keys, shared_tokens
@@ -88,20 +88,31 @@ class DetectCampaigns(beam.PTransform):
         # One judgement per window, on complete data: no late firings.
         evidence = PanesToWindows(config.window(), self._streaming, AccountEvidence, late_firings=False).expand(events)
         summaries = evidence | "Summarise" >> beam.ParDo(Summarise(config))
-        shared = (
+        postings = (
             summaries
             # Keyed by a plain (kind, value) tuple, which Beam encodes deterministically without pickling.
             | "ByToken" >> beam.FlatMap(lambda kv: (((t.kind, t.value), kv[0]) for t in kv[1].tokens))
             | "Postings" >> beam.CombinePerKey(CollectPosting(config.max_df))
+        )
+        shared = (
+            postings
             | "Weigh" >> beam.FlatMapTuple(lambda key, members: shared_tokens(Token(*key), members, config))
             | "SharedByAccount" >> beam.GroupByKey()
         )
-        clusters = (
+        # Attachment runs on the tokens with all their holders, next to the strong links, in the one combine.
+        holders = postings | "Holders" >> beam.FlatMapTuple(
+            lambda key, members: token_holders(Token(*key), members, config)
+        )
+        groups = (
             shared
             | "LinkKeys" >> beam.FlatMap(_link_memberships, config.link_threshold)
             | "Links" >> beam.CombinePerKey(CollectPosting(config.max_df))
             | "LinkedGroups" >> beam.FlatMapTuple(lambda _, accounts: [accounts] if len(accounts) >= 2 else [])
-            | "Components" >> beam.CombineGlobally(ComponentsFn(config.min_members)).without_defaults()
+        )
+        clusters = (
+            (groups, holders)
+            | "LinksAndHolders" >> beam.Flatten()
+            | "Clusters" >> beam.CombineGlobally(ClustersFn(config, config.min_members)).without_defaults()
             | "ClusterOfAccount" >> beam.FlatMap(lambda clusters: ((a, c[0]) for c in clusters for a in c))
         )
         return (

@@ -90,9 +90,9 @@ def test_evidence_lists_values_shared_by_two_or_more_members_strongest_first():
 
 
 def test_rows_have_the_campaigns_table_columns_and_deterministic_ids():
-    row = campaign_row(START, END, _members(5, CRAWLER, CAMPAIGN_TOKENS), CONFIG, "2026-01-01T01:00:05+00:00")
+    row = campaign_row(START, END, _members(8, CRAWLER, CAMPAIGN_TOKENS), CONFIG, "2026-01-01T01:00:05+00:00")
     assert list(row) == [c.name for c in CAMPAIGNS.columns]
-    assert row["members"] == [f"acct-{i:02d}" for i in range(5)] and row["member_count"] == 5
+    assert row["members"] == [f"acct-{i:02d}" for i in range(8)] and row["member_count"] == 8
     assert row["window_end"] == "2026-01-01T01:00:00+00:00"
     assert row["campaign_id"] == campaign_id(END, list(reversed(row["members"])))
     assert row["campaign_id"] != campaign_id(END + 300, row["members"])
