@@ -43,6 +43,8 @@ PROBE_GRID_S = 5.0
 
 def _on_probe_grid(event_time: float) -> float:
     return math.ceil(event_time / PROBE_GRID_S) * PROBE_GRID_S
+
+
 # Streaming dedup state is keyed by (shard of event ids, span of event time). Deliveries of one event carry
 # the same event time, so they meet in one key; each key holds the ids of DEDUP_SPAN_S seconds of one shard.
 DEDUP_SHARDS = 4
