@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.report import spread
+from benchmarks.sparse import load_results as load_sparse_results
+from benchmarks.sparse import sparse_over_dense
 from benchmarks.streaming import STOCK, fell_behind, load_results, sustained_events_per_s
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,6 +197,18 @@ def test_the_streaming_figures_are_results_streaming_json():
     behind = sorted(f"{sustained_events_per_s(p):.0f}" for p in fast if fell_behind(p))
     if behind:
         assert f"where it fell behind, it sustained {behind[0]}-{behind[-1]} events/s" in text
+
+
+def test_the_sparse_mix_figures_are_results_sparse_json():
+    points, _ = load_sparse_results(ROOT / "benchmarks")
+    text = " ".join(_section("Performance").split())
+    by_mix = {p.mix: p for p in points}
+    dense, sparse = by_mix["dense"], by_mix["sparse"]
+    assert (
+        f"{sparse.cpu_us_per_event:,.0f} CPU µs per event against {dense.cpu_us_per_event:,.0f} for the dense mix "
+        f"(**{sparse_over_dense(points):.1f}x**"
+    ) in text
+    assert f"{sparse.windows_per_event:.2f} windows per event against {dense.windows_per_event:.2f}" in text
 
 
 # --- the fuzz counts (GUARANTEES.md) -------------------------------------------------------------------
