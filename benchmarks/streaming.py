@@ -252,6 +252,12 @@ def point_name(point: StreamingPoint) -> str:
     return f"{name}/{STOCK}" if point.runner_mode == STOCK else name
 
 
+def rate_span(rates: list[float]) -> str:
+    """ "416" or "416-788": how the README and the report quote a range of rates."""
+    low, high = f"{min(rates):.0f}", f"{max(rates):.0f}"
+    return low if low == high else f"{low}-{high}"
+
+
 def _sustained(points: list[StreamingPoint], runner_mode: str) -> str:
     ran = [p for p in points if p.runner_mode == runner_mode]
     behind = [sustained_events_per_s(p) for p in ran if fell_behind(p)]
@@ -260,7 +266,7 @@ def _sustained(points: list[StreamingPoint], runner_mode: str) -> str:
     if kept:
         parts.append(f"kept up at up to {max(kept):.0f} events/s offered")
     if behind:
-        parts.append(f"where it fell behind, it sustained {min(behind):.0f}-{max(behind):.0f} events/s")
+        parts.append(f"where it fell behind, it sustained {rate_span(behind)} events/s")
     return "; ".join(parts) if parts else "not run"
 
 
