@@ -1,9 +1,9 @@
 """At-least-once delivery and late data: dedup by event_id, and dead-letter what windows would drop.
 
 - Pub/Sub (and gateways that retry) deliver some events twice. `DeduplicateEvents` keeps one delivery
-  per event_id: in streaming within a bounded event-time horizon (Beam's `DeduplicatePerKey`, keyed
-  state), in a batch replay over the whole input (one combine per event_id, far cheaper than keyed
-  state and timers per event on the batch runners).
+  per event_id: in streaming within a bounded event-time horizon (keyed state per shard of event ids
+  and span of event time, see `_FirstDeliveryInSpan`), in a batch replay over the whole input (one
+  combine per event_id, far cheaper than keyed state and timers per event on the batch runners).
 - Beam silently drops an event whose window closed more than the allowed lateness ago. In streaming,
   `RouteTooLateEvents` sends such events to the dead letter (stage "late") instead. It learns a lower
   bound of the watermark from event-time timers (the Python SDK exposes no watermark to a DoFn): a
@@ -12,17 +12,17 @@
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
 import msgspec
-from apache_beam.coders import Coder, FloatCoder
+from apache_beam.coders import Coder, FloatCoder, StrUtf8Coder
 from apache_beam.coders.coders import NullableCoder
-from apache_beam.transforms.deduplicate import DeduplicatePerKey
 from apache_beam.transforms.timeutil import TimeDomain
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, SetStateSpec, TimerSpec, on_timer
 from apache_beam.transforms.window import GlobalWindow, TimestampedValue
 from apache_beam.utils.timestamp import Timestamp
 
@@ -35,6 +35,20 @@ from pipelines.contract import UsageEvent, encode_event
 LATENESS_SHARDS = 16
 # No probe beyond the end of the global window (the gate's timers live there).
 LAST_PROBE = float(GlobalWindow().max_timestamp().micros) / 1e6
+# Probes are set on a grid of event time shared by every shard, so that they fire together: the local
+# BundleBasedDirectRunner runs each timer firing round as a bundle through everything downstream. The bound
+# lags the watermark by up to one grid step more.
+PROBE_GRID_S = 5.0
+
+
+def _on_probe_grid(event_time: float) -> float:
+    return math.ceil(event_time / PROBE_GRID_S) * PROBE_GRID_S
+
+
+# Streaming dedup state is keyed by (shard of event ids, span of event time). Deliveries of one event carry
+# the same event time, so they meet in one key; each key holds the ids of DEDUP_SPAN_S seconds of one shard.
+DEDUP_SHARDS = 4
+DEDUP_SPAN_S = 10
 
 
 class UsageEventCoder(Coder):
@@ -75,6 +89,44 @@ class AnyDelivery(beam.CombineFn):
         return NullableCoder(UsageEventCoder())
 
 
+class _FirstDeliveryInSpan(beam.DoFn):
+    """Streaming: ((shard, span), event) -> the event, unless its event_id was seen in that key.
+
+    Keyed by event_id (Beam's `DeduplicatePerKey`), the local BundleBasedDirectRunner kept one state object per
+    event for the whole run and visited every one of them at each timer scan. A span's ids are forgotten when the
+    watermark passes the span's end plus the horizon, never earlier than an id's own event time plus the horizon.
+    """
+
+    SEEN = SetStateSpec("seen", StrUtf8Coder())
+    EXPIRE = TimerSpec("expire", TimeDomain.WATERMARK)
+
+    def __init__(self, horizon_s: int) -> None:
+        self._horizon_s = horizon_s
+        self.unique = beam.metrics.Metrics.counter("distillwatch", "events_unique")
+
+    def process(
+        self,
+        element: tuple[tuple[int, int], UsageEvent],
+        seen: Any = beam.DoFn.StateParam(SEEN),
+        expire: Any = beam.DoFn.TimerParam(EXPIRE),
+    ) -> Iterator[UsageEvent]:
+        (_, span), event = element
+        if event.event_id in seen.read():
+            return
+        seen.add(event.event_id)
+        expire.set(Timestamp.of((span + 1) * DEDUP_SPAN_S + self._horizon_s))
+        self.unique.inc()
+        yield event  # with its event time, as the late gate stamped it
+
+    @on_timer(EXPIRE)
+    def forget(self, seen: Any = beam.DoFn.StateParam(SEEN)) -> None:
+        seen.clear()
+
+
+def _dedup_key(event: UsageEvent) -> tuple[tuple[int, int], UsageEvent]:
+    return (zlib.crc32(event.event_id.encode()) % DEDUP_SHARDS, int(event.timestamp // DEDUP_SPAN_S)), event
+
+
 class DeduplicateEvents(beam.PTransform):
     """Keeps one delivery of each event_id (streaming: among those within `horizon_s` of event time)."""
 
@@ -84,6 +136,12 @@ class DeduplicateEvents(beam.PTransform):
         self._streaming = streaming
 
     def expand(self, events: beam.PCollection) -> beam.PCollection:
+        if self._streaming:
+            return (
+                events
+                | "KeyByShardAndSpan" >> beam.Map(_dedup_key).with_output_types(tuple[tuple[int, int], UsageEvent])
+                | "FirstDeliveryInSpan" >> beam.ParDo(_FirstDeliveryInSpan(self._horizon_s))
+            )
         unique = beam.metrics.Metrics.counter("distillwatch", "events_unique")
 
         def first_delivery(kv: tuple[str, UsageEvent]) -> TimestampedValue:
@@ -91,10 +149,7 @@ class DeduplicateEvents(beam.PTransform):
             return TimestampedValue(kv[1], kv[1].timestamp)  # a combine output loses the event time
 
         keyed = events | "KeyByEventId" >> beam.Map(lambda event: (event.event_id, event))
-        if self._streaming:
-            kept = keyed | "DeduplicatePerKey" >> DeduplicatePerKey(event_time_duration=self._horizon_s)
-        else:
-            kept = keyed | "OnePerEventId" >> beam.CombinePerKey(AnyDelivery())
+        kept = keyed | "OnePerEventId" >> beam.CombinePerKey(AnyDelivery())
         return kept | "FirstDelivery" >> beam.Map(first_delivery)
 
 
@@ -141,8 +196,8 @@ class _LateEventGate(beam.DoFn):
         # Arm a probe at this event's time unless one is due about as soon; after an idle spell the pending probe
         # may be far ahead, and waiting for it would leave the bound behind while events flow again.
         if armed is None or armed > when + self._window.period_s:
-            armed_at.write(when)
-            probe.set(Timestamp.of(when))
+            armed_at.write(_on_probe_grid(when))
+            probe.set(Timestamp.of(_on_probe_grid(when)))
         yield TimestampedValue(event, when)
 
     @on_timer(PROBE)
@@ -162,7 +217,7 @@ class _LateEventGate(beam.DoFn):
         if newest is not None and newest > reached:
             # Events flow: re-arm at the newest event time seen, so the bound follows the watermark.
             idle_step.clear()
-            next_probe = newest
+            next_probe = _on_probe_grid(newest)
         else:
             # The shard went quiet: keep learning the watermark, in doubling steps, so that a late event for a
             # quiet account is still recognised (the bound lags the watermark by less than the idle time), and a

@@ -112,6 +112,7 @@ def score_windows(
         explain_threshold=config.alerts.alert_threshold,
         max_reasons=config.alerts.max_reasons,
         max_batch_size=config.model.batch_size,
+        explain_min_requests=config.alerts.min_requests,
     )
     return (
         windowed

@@ -1,8 +1,10 @@
 """Scoring through Beam RunInference with a scikit-learn model handler (predict_proba).
 
 The handler loads the verified artifact (`pipelines.artifact`), scores batches of feature vectors and, for
-windows that may alert, explains the score by occlusion: each feature in turn is reset to its benign
-median and the score drop is its contribution. One extra predict_proba call per batch covers them all.
+windows that may alert (score at the alert threshold and request count at the policy's floor), explains the
+score by occlusion: each feature in turn is reset to its benign median and the score drop is its contribution.
+One extra predict_proba call per batch covers them all. Reasons are written only with alerts, so a window below
+the floor is not explained: on sparse traffic, explaining those was most of the inference time.
 
 When the artifact has a novelty component (`pipelines.novelty`), a window the supervised score leaves below
 the alert threshold but which the novelty component flags (far from benign traffic and harvesting above its
@@ -25,6 +27,8 @@ from pipelines.artifact import LoadedModel, ModelIntegrityError, load_verified_m
 from pipelines.base import Reason, Score
 from pipelines.features.spec import FEATURE_NAMES
 from pipelines.novelty import NoveltyCalibration, novelty_fires, statistic
+
+REQUEST_COUNT = FEATURE_NAMES.index("request_count")
 
 
 def explain(model: LoadedModel, rows: np.ndarray, scores: np.ndarray, max_reasons: int) -> list[tuple[Reason, ...]]:
@@ -78,10 +82,18 @@ def _threadpools() -> ThreadpoolController:
 class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, LoadedModel]):
     """RunInference handler: feature vector -> PredictionResult(inference=Score, model_id=model_version)."""
 
-    def __init__(self, manifest_path: str, explain_threshold: float, max_reasons: int, max_batch_size: int) -> None:
+    def __init__(
+        self,
+        manifest_path: str,
+        explain_threshold: float,
+        max_reasons: int,
+        max_batch_size: int,
+        explain_min_requests: int = 0,
+    ) -> None:
         super().__init__()
         self._manifest_path = manifest_path
         self._explain_threshold = explain_threshold
+        self._explain_min_requests = explain_min_requests
         self._max_reasons = max_reasons
         self._max_batch_size = max_batch_size
 
@@ -113,7 +125,8 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
         with _threadpools().limit(limits=1, user_api="openmp"):
             supervised = model.estimator.predict_proba(rows)[:, 1]
             scores, novel, margin = combine_with_novelty(model, rows, supervised, self._explain_threshold)
-            to_explain = np.flatnonzero(scores >= self._explain_threshold)
+            may_alert = (scores >= self._explain_threshold) & (rows[:, REQUEST_COUNT] >= self._explain_min_requests)
+            to_explain = np.flatnonzero(may_alert)
             reasons: dict[int, tuple[Reason, ...]] = {}
             if to_explain.size:
                 # Against the supervised score: what that model saw, also for a window novelty lifted.

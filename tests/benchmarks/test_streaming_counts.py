@@ -1,4 +1,4 @@
-from benchmarks.streaming import expected_window_counts
+from benchmarks.streaming import expected_window_counts, rate_span
 from pipelines.config import WindowConfig
 
 
@@ -9,3 +9,8 @@ def test_expected_window_counts_only_count_windows_that_had_closed():
     assert expected_window_counts([10.0, 70.0], last_closed=120.0, window=window) == 3
     assert expected_window_counts([10.0, 70.0], last_closed=60.0, window=window) == 1
     assert expected_window_counts([130.0], last_closed=120.0, window=window) == 0
+
+
+def test_a_range_of_one_rate_is_that_rate():
+    assert rate_span([416.6]) == "417"
+    assert rate_span([788.3, 416.6]) == "417-788"
