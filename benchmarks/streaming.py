@@ -13,7 +13,7 @@ BundleBasedDirectRunner) once per rate and reports, per rate:
 
 The local runner executes the whole graph on one worker thread, so these are per-core figures of the
 local runner, not of Dataflow (see infra/RUNBOOK.md for how they translate). A point written `30x250/stock` runs
-the runner as shipped; the others run the fast local mode (`devtools/local_streaming.py`), same graph.
+the runner as shipped; the others run the fast local mode (`distillwatch/local_streaming.py`), same graph.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from devtools.demo import FEED_TICK_S, STREAMING_RUNNER, ReplayFeed, simulated_events
-from devtools.local_streaming import use_fast_local_streaming
+from distillwatch.local_streaming import use_fast_local_streaming
 from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
 from pipelines.pipeline import build_pipeline
@@ -51,7 +51,7 @@ RESULTS_JSON = "results_streaming.json"
 class StreamingPoint:
     rate_scale: float
     accounts: int
-    runner_mode: str  # "stock": the BundleBasedDirectRunner as shipped; "fast": devtools/local_streaming.py
+    runner_mode: str  # "stock": the BundleBasedDirectRunner as shipped; "fast": distillwatch/local_streaming.py
     run_s: float
     published: int
     offered_events_per_s: float
@@ -303,7 +303,7 @@ def report(points: list[StreamingPoint], context: RunContext, out: Path) -> Path
     lines += [
         "",
         "`stock` is the BundleBasedDirectRunner as shipped, `fast` the local streaming mode of",
-        "`devtools/local_streaming.py` (the demo's): the same graph, with up to 2,000 messages per bundle instead of",
+        "`distillwatch/local_streaming.py` (the demo's): the same graph, with up to 2,000 messages per bundle instead of",
         "10 and each DoFn class's state and timer specs worked out once instead of at every bundle start.",
         "Backlog: messages still in the subscription when the run was cancelled; sustained events/s = (published -",
         "backlog) / run time. Above a 10 % backlog the runner fell behind. CPU s: this process (runner, feed and",

@@ -20,7 +20,7 @@ import msgspec
 import orjson
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from devtools.local_streaming import use_fast_local_streaming
+from distillwatch.local_streaming import use_fast_local_streaming
 from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
 from distillwatch.ground_truth import compare_alerts
 from pipelines.artifact import load_verified_model
@@ -220,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
             alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown),
             model=ModelConfig(args.model),
         )
-        use_fast_local_streaming()  # same graph, fuller bundles: see devtools/local_streaming.py
+        use_fast_local_streaming()  # same graph, fuller bundles: see distillwatch/local_streaming.py
         pipeline = beam.Pipeline(options=PipelineOptions(flags=[], runner=STREAMING_RUNNER, streaming=True))
         build_pipeline(pipeline, config)
         result = pipeline.run()

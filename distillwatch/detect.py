@@ -17,6 +17,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from distillwatch.errors import UsageError, store_error
 from distillwatch.ground_truth import compare_alerts, read_labels
+from distillwatch.local_streaming import use_fast_local_streaming
 from distillwatch.queries.dialects import create_views_duckdb
 from pipelines.artifact import load_verified_model
 from pipelines.config import DetectConfig, add_detect_arguments, detect_config_from_args
@@ -49,6 +50,8 @@ def pipeline_options(config: DetectConfig, beam_args: list[str]) -> PipelineOpti
         standard.streaming = True
     if standard.runner is None:
         standard.runner = LOCAL_STREAMING_RUNNER if config.streaming else LOCAL_BATCH_RUNNER
+    if standard.runner == LOCAL_STREAMING_RUNNER:
+        use_fast_local_streaming()  # same graph, fuller bundles: see distillwatch/local_streaming.py
     return options
 
 

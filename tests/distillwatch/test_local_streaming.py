@@ -11,8 +11,8 @@ from apache_beam.coders import StrUtf8Coder
 from apache_beam.transforms import userstate
 from google.api_core.exceptions import DeadlineExceeded
 
-from devtools import local_streaming
-from devtools.local_streaming import MAX_MESSAGES_PER_PULL, _dofn_specs_once_per_class, _PullsMany
+from distillwatch import local_streaming
+from distillwatch.local_streaming import MAX_MESSAGES_PER_PULL, _dofn_specs_once_per_class, _PullsMany
 from tests.integration import test_streaming_pubsub as oracle
 
 emulator = oracle.emulator
