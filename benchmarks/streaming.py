@@ -33,8 +33,8 @@ import numpy as np
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from devtools.demo import FEED_TICK_S, STREAMING_RUNNER, ReplayFeed, simulated_events
-from distillwatch.local_streaming import use_fast_local_streaming
 from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
+from distillwatch.local_streaming import use_fast_local_streaming
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
 from pipelines.pipeline import build_pipeline
 from pipelines.sinks.duckdb_sink import open_store
@@ -303,8 +303,8 @@ def report(points: list[StreamingPoint], context: RunContext, out: Path) -> Path
     lines += [
         "",
         "`stock` is the BundleBasedDirectRunner as shipped, `fast` the local streaming mode of",
-        "`distillwatch/local_streaming.py` (the demo's): the same graph, with up to 2,000 messages per bundle instead of",
-        "10 and each DoFn class's state and timer specs worked out once instead of at every bundle start.",
+        "`distillwatch/local_streaming.py` (the demo's): the same graph, with up to 2,000 messages per bundle",
+        "instead of 10 and each DoFn class's state and timer specs worked out once instead of at every bundle start.",
         "Backlog: messages still in the subscription when the run was cancelled; sustained events/s = (published -",
         "backlog) / run time. Above a 10 % backlog the runner fell behind. CPU s: this process (runner, feed and",
         "publisher), the steadier figure when other jobs share the machine. The counted share compares the request",

@@ -20,9 +20,9 @@ import msgspec
 import orjson
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from distillwatch.local_streaming import use_fast_local_streaming
 from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
 from distillwatch.ground_truth import compare_alerts
+from distillwatch.local_streaming import use_fast_local_streaming
 from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
 from pipelines.contract import UsageEvent, decode_event
