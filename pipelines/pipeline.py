@@ -21,7 +21,7 @@ from apache_beam.transforms import window
 from pipelines.alerting import ApplyAlertPolicy
 from pipelines.base import DEAD_LETTER, AccountWindow, ScoredWindow, utc_now_iso
 from pipelines.campaigns import DetectCampaigns
-from pipelines.config import DetectConfig
+from pipelines.config import DetectConfig, WindowConfig
 from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
@@ -39,7 +39,7 @@ from pipelines.suppression import (
     no_suppressions,
 )
 from pipelines.validate import parse_events
-from pipelines.windowing import PanesToWindows, WindowPerAccount
+from pipelines.windowing import AccountPanes, IntoKeyedWindows, PanesToWindows, WindowPerAccount, WindowsFromPanes
 
 
 @dataclass
@@ -141,6 +141,24 @@ def read_raw_records(pipeline: beam.Pipeline, config: DetectConfig) -> beam.PCol
     return pipeline | "ReadJsonl" >> beam.io.ReadFromTextWithFilename(config.input, coder=BytesCoder())
 
 
+def horizon_windows(
+    events: beam.PCollection, panes: beam.PCollection | None, horizon: WindowConfig, config: DetectConfig
+) -> beam.PCollection:
+    """(account_id, WindowAccumulator) per long-horizon window that adds evidence (`KeepSparseHorizons`).
+
+    Batch merges the per-account panes into the horizon's hourly ones when they tile an hour, so no event is added
+    twice; otherwise (streaming, or a window period that does not divide the hour) the horizon adds the events.
+    """
+    if panes is not None and horizon.period_s % config.window.period_s == 0:
+        keyed = panes | "HorizonPerAccount" >> WindowsFromPanes(horizon, WindowAccumulator, config.window.period_s)
+        in_place = keyed | "HorizonsIntoPlace" >> IntoKeyedWindows(horizon.size_s)
+    else:
+        one_firing = PanesToWindows(horizon, config.streaming, WindowAccumulator, late_firings=False)
+        in_place = events | "HorizonPerAccount" >> one_firing
+    floor = config.alerts.min_requests
+    return in_place | "SparseHorizons" >> beam.ParDo(KeepSparseHorizons(horizon, config.window, floor))
+
+
 def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOutputs:
     """From raw records to output rows; sinks are attached by `build_pipeline`."""
     events, dead_letter = parse_events(raw)
@@ -150,7 +168,17 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         events = gated.events
         dead_letter = (dead_letter, gated[DEAD_LETTER]) | "AllDeadLetters" >> beam.Flatten()
     events = events | "DeduplicateEvents" >> DeduplicateEvents(config.window.dedup_horizon_s, config.streaming)
-    windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window, config.streaming)
+    panes = None
+    if config.streaming:
+        windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window, config.streaming)
+    else:
+        # Batch: the per-account panes are built once and feed both the windows and the long horizon.
+        panes = events | "AccountPanes" >> AccountPanes(config.window.period_s, WindowAccumulator)
+        windowed = (
+            panes
+            | "WindowPerAccount" >> WindowsFromPanes(config.window, WindowAccumulator)
+            | "WindowsIntoPlace" >> IntoKeyedWindows(config.window.size_s)
+        )
     model_updates = None
     if config.model.watch_pattern:
         model_updates = raw.pipeline | "WatchModels" >> WatchFilePattern(
@@ -166,11 +194,7 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         # Evidence that accumulates: an account below the per-window request floor alerts once its horizon
         # window holds the floor and scores as extraction. Scored like windows; alerts only (no score rows).
         # One firing per horizon window (no late re-firings): a late event counts in the windows closing later.
-        horizons = (
-            events
-            | "HorizonPerAccount" >> PanesToWindows(horizon, config.streaming, WindowAccumulator, late_firings=False)
-            | "SparseHorizons" >> beam.ParDo(KeepSparseHorizons(horizon, config.window, config.alerts.min_requests))
-        )
+        horizons = horizon_windows(events, panes, horizon, config)
         horizon_scored = score_windows(horizons, config, model_updates, component="horizon", prefix="Horizon")
         to_decide = (scored, horizon_scored) | "WindowsAndHorizons" >> beam.Flatten()
     alerts = (
