@@ -90,14 +90,21 @@ class DetectCampaigns(beam.PTransform):
     The windows are the config's campaign windows (`CampaignConfig.window()`), independent of the per-account ones.
     """
 
-    def __init__(self, streaming: bool, config: CampaignConfig | None = None) -> None:
+    def __init__(self, streaming: bool, config: CampaignConfig | None = None, pane_s: int | None = None) -> None:
+        """`pane_s` (batch only): the input is ((account_id, pane_start), AccountEvidence) panes of that many seconds,
+        a whole number per campaign period, already accumulated from the events (pipelines/batch_panes.py)."""
         super().__init__()
+        if pane_s is not None and streaming:
+            raise ValueError("evidence panes as input are a batch replay's")
         self._streaming = streaming
         self._config = config or CampaignConfig()
+        self._pane_s = pane_s
 
     def _evidence(self, events: beam.PCollection) -> beam.PCollection:
         """((account_id, window_start), AccountEvidence) per campaign window."""
         window = self._config.window()
+        if self._pane_s is not None:
+            return WindowsFromPanes(window, AccountEvidence, self._pane_s).expand(events)
         if not self._streaming:
             panes = AccountPanes(window.period_s, AccountEvidence).expand(events)
             return WindowsFromPanes(window, AccountEvidence).expand(panes)
