@@ -177,6 +177,13 @@ class DetectConfig:
         return self.output.startswith("bq:")
 
 
+def _true_or_false(value: str) -> bool:
+    """A flag that also takes `=true` / `=false`, as a Flex Template passes every parameter as --name=value."""
+    if value.lower() not in ("true", "false"):
+        raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+    return value.lower() == "true"
+
+
 def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", required=True, help="JSONL file/glob (optionally .gz) or projects/P/subscriptions/S")
     parser.add_argument("--output", required=True, help="DuckDB file path, or bq:PROJECT:DATASET")
@@ -213,7 +220,10 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--suppressions-refresh", type=int, default=DetectConfig.suppressions_refresh_s, help="s")
     parser.add_argument(
         "--deduplicated-input",
-        action="store_true",
+        nargs="?",
+        const=True,
+        default=False,
+        type=_true_or_false,
         help="batch: the files hold each event_id once, so the replay skips dedup (and holds no event in memory)",
     )
 
