@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -61,8 +61,14 @@ class OneDeliveryPerEventId(beam.CombineFn):
 
     Every delivery of an event shares its account and event time, so grouping by (account, hour) meets all of them,
     in far fewer, larger groups than one per event_id: the runner moves a few thousand accumulators, not an
-    accumulator per event.
+    accumulator per event. `reduce` turns the group's unique events into the output (by default, their list):
+    reducing them here keeps lists of whole events out of the graph, whose element-size sampling would pickle
+    every event.
     """
+
+    def __init__(self, reduce: Callable[[list[UsageEvent]], Any] = list) -> None:
+        self._reduce = reduce
+        self.unique = beam.metrics.Metrics.counter("distillwatch", "events_unique")
 
     def create_accumulator(self) -> dict[str, UsageEvent]:
         return {}
@@ -78,28 +84,26 @@ class OneDeliveryPerEventId(beam.CombineFn):
                 merged.setdefault(event_id, event)
         return merged
 
-    def extract_output(self, kept: dict[str, UsageEvent]) -> list[UsageEvent]:
-        return list(kept.values())
+    def extract_output(self, kept: dict[str, UsageEvent]) -> Any:
+        self.unique.inc(len(kept))
+        return self._reduce(list(kept.values()))
 
     def get_accumulator_coder(self) -> Coder:
         return DeliveriesCoder()
 
 
 class DeliveriesPerAccountHour(beam.PTransform):
-    """Batch: events -> ((account_id, hour start), [one delivery per event_id]) per account and hour with events."""
+    """Batch: events -> ((account_id, hour start), reduce(one delivery per event_id)) per account and hour."""
+
+    def __init__(self, reduce: Callable[[list[UsageEvent]], Any] = list) -> None:
+        super().__init__()
+        self._reduce = reduce
 
     def expand(self, events: beam.PCollection) -> beam.PCollection:
-        unique = beam.metrics.Metrics.counter("distillwatch", "events_unique")
-
-        def counted(kv: tuple[PaneKey, list[UsageEvent]]) -> tuple[PaneKey, list[UsageEvent]]:
-            unique.inc(len(kv[1]))
-            return kv
-
         return (
             events
             | "KeyByAccountHour" >> beam.Map(lambda event: (account_hour_key(event), event))
-            | "OnePerEventId" >> beam.CombinePerKey(OneDeliveryPerEventId())
-            | "CountUnique" >> beam.Map(counted)
+            | "OnePerEventId" >> beam.CombinePerKey(OneDeliveryPerEventId(self._reduce))
         )
 
 

@@ -6,6 +6,7 @@ runner, and batch replay (JSONL files) and streaming (Pub/Sub) share every step 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -173,10 +174,8 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
         if config.deduplicated_input:
             hours = events | "AccountHours" >> AccountHours(period)
         else:
-            hours = (
-                events
-                | "DeduplicateEvents" >> DeliveriesPerAccountHour()
-                | "AccountHours" >> beam.MapTuple(lambda key, unique: (key, account_hour(unique, period)))
+            hours = events | "DeduplicateEvents" >> DeliveriesPerAccountHour(
+                functools.partial(account_hour, period_s=period)
             )
         windows = (
             hours
