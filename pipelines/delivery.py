@@ -40,17 +40,21 @@ LATENESS_SHARDS = 16
 LAST_PROBE = float(GlobalWindow().max_timestamp().micros) / 1e6
 
 
+_EVENT_ENCODER = msgspec.msgpack.Encoder()
+_EVENT_DECODER = msgspec.msgpack.Decoder(UsageEvent)
+
+
 class DeliveriesCoder(Coder):
-    """A batch dedup accumulator (event_id -> event) as one msgpack array of its events: encoded in one C call."""
+    """A batch dedup accumulator (event_id -> msgpack-encoded event) as one msgpack map, in one C call each way."""
 
     _encoder = msgspec.msgpack.Encoder()
-    _decoder = msgspec.msgpack.Decoder(list[UsageEvent])
+    _decoder = msgspec.msgpack.Decoder(dict[str, bytes])
 
-    def encode(self, value: dict[str, UsageEvent]) -> bytes:
-        return self._encoder.encode(list(value.values()))
+    def encode(self, value: dict[str, bytes]) -> bytes:
+        return self._encoder.encode(value)
 
-    def decode(self, encoded: bytes) -> dict[str, UsageEvent]:
-        return {event.event_id: event for event in self._decoder.decode(encoded)}
+    def decode(self, encoded: bytes) -> dict[str, bytes]:
+        return self._decoder.decode(encoded)
 
     def is_deterministic(self) -> bool:
         return False
@@ -61,32 +65,34 @@ class OneDeliveryPerEventId(beam.CombineFn):
 
     Every delivery of an event shares its account and event time, so grouping by (account, hour) meets all of them,
     in far fewer, larger groups than one per event_id: the runner moves a few thousand accumulators, not an
-    accumulator per event. `reduce` turns the group's unique events into the output (by default, their list):
-    reducing them here keeps lists of whole events out of the graph, whose element-size sampling would pickle
-    every event.
+    accumulator per event. Each kept event is held encoded (msgpack): encoded once and decoded once, however often
+    the runner and the shuffle re-encode the accumulator, and a third of its size as an object.
+    `reduce` turns the group's unique events into the output (by default, their list): reducing them here keeps
+    lists of whole events out of the graph, whose element-size sampling would pickle every event.
     """
 
     def __init__(self, reduce: Callable[[list[UsageEvent]], Any] = list) -> None:
         self._reduce = reduce
         self.unique = beam.metrics.Metrics.counter("distillwatch", "events_unique")
 
-    def create_accumulator(self) -> dict[str, UsageEvent]:
+    def create_accumulator(self) -> dict[str, bytes]:
         return {}
 
-    def add_input(self, kept: dict[str, UsageEvent], event: UsageEvent) -> dict[str, UsageEvent]:
-        kept.setdefault(event.event_id, event)
+    def add_input(self, kept: dict[str, bytes], event: UsageEvent) -> dict[str, bytes]:
+        if event.event_id not in kept:
+            kept[event.event_id] = _EVENT_ENCODER.encode(event)
         return kept
 
-    def merge_accumulators(self, accumulators: Iterable[dict[str, UsageEvent]]) -> dict[str, UsageEvent]:
+    def merge_accumulators(self, accumulators: Iterable[dict[str, bytes]]) -> dict[str, bytes]:
         merged, *rest = accumulators
         for kept in rest:
-            for event_id, event in kept.items():
-                merged.setdefault(event_id, event)
+            for event_id, encoded in kept.items():
+                merged.setdefault(event_id, encoded)
         return merged
 
-    def extract_output(self, kept: dict[str, UsageEvent]) -> Any:
+    def extract_output(self, kept: dict[str, bytes]) -> Any:
         self.unique.inc(len(kept))
-        return self._reduce(list(kept.values()))
+        return self._reduce([_EVENT_DECODER.decode(encoded) for encoded in kept.values()])
 
     def get_accumulator_coder(self) -> Coder:
         return DeliveriesCoder()

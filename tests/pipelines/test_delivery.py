@@ -83,6 +83,8 @@ def test_the_shuffle_coder_round_trips_every_field(n, tokens, prompt, temperatur
     if prompt is not None:
         overrides["prompt"] = {"text": prompt}
     original = event(n, **overrides)
-    coder = OneDeliveryPerEventId().get_accumulator_coder()
-    assert coder.decode(coder.encode({original.event_id: original})) == {original.event_id: original}
-    assert coder.decode(coder.encode({})) == {}  # an empty accumulator
+    dedup = OneDeliveryPerEventId()
+    coder = dedup.get_accumulator_coder()
+    kept = coder.decode(coder.encode(dedup.add_input(dedup.create_accumulator(), original)))
+    assert dedup.extract_output(kept) == [original]
+    assert coder.decode(coder.encode(dedup.create_accumulator())) == {}  # an empty accumulator
