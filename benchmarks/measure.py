@@ -40,13 +40,23 @@ STAGE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("RouteTooLateEvents", "parse"),
     ("DeduplicateEvents", "dedup"),
     ("AllDeadLetters", "parse"),
-    # Per event: key by (account, pane) and accumulate panes (batch: KeyByAccountPane; streaming:
-    # KeyByAccount, PaneWindows); per window: everything else (SlidingWindows, MergePanes, ...).
+    # Per event: key by (account, pane) and accumulate panes (batch: AccountPanes; streaming: KeyByAccount,
+    # PaneWindows); per window: everything else (SlidingWindows, MergePanes, ...), the long horizon's included.
+    ("AccountPanes", "panes"),
     ("WindowPerAccount/KeyByAccount", "panes"),
     ("WindowPerAccount/PaneWindows", "panes"),
     ("WindowPerAccount/AccumulatePanes", "panes"),
     ("WindowPerAccount", "windows"),
+    ("WindowsIntoPlace", "windows"),
+    ("HorizonPerAccount", "windows"),
+    ("HorizonsIntoPlace", "windows"),
+    ("SparseHorizons", "windows"),
+    ("HorizonFeatures", "windows"),
     ("Features", "windows"),
+    ("HorizonUnwindow", "inference"),
+    ("HorizonScore", "inference"),
+    ("HorizonToScoredWindow", "inference"),
+    ("WindowsAndHorizons", "alerts"),
     ("Unwindow", "inference"),
     ("ScoreRows", "sinks"),  # before "Score"
     ("Score", "inference"),

@@ -22,6 +22,7 @@ from distillwatch.queries.dialects import create_views_duckdb
 from pipelines.artifact import load_verified_model
 from pipelines.config import DetectConfig, add_detect_arguments, detect_config_from_args
 from pipelines.pipeline import build_pipeline
+from pipelines.scoring import load_model_once_per_process
 from pipelines.sinks.duckdb_sink import open_store
 
 log = logging.getLogger("distillwatch")
@@ -163,8 +164,10 @@ def submit(args: argparse.Namespace, beam_args: list[str]) -> Submission:
     labels = read_labels(args.labels) if args.labels else None
     if not config.writes_bigquery:
         create_store(config.output)
-    # Refuse a tampered or mismatched artifact before anything runs (workers verify it again on load).
-    load_verified_model(config.model.manifest_path)
+    # Refuse a tampered or mismatched artifact before anything runs (workers verify it again on load; the local
+    # runner's workers share this process, and with it this verified load of a local manifest).
+    manifest = config.model.manifest_path
+    (load_model_once_per_process if _is_local(manifest) else load_verified_model)(manifest)
     options = pipeline_options(config, beam_args)
     log.info("detect: %s -> %s (%s)", config.input, config.output, options.view_as(StandardOptions).runner)
     started = time.perf_counter()

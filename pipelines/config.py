@@ -150,8 +150,12 @@ class DetectConfig:
     suppressions: str | None = None
     suppressions_refresh_s: int = 300  # streaming: how often the table is re-read
     alerts_topic: str | None = None  # projects/P/topics/T: unsuppressed alerts are published there
+    # Batch: the input holds each event_id once (e.g. an export deduplicated upstream), so the replay skips dedup.
+    deduplicated_input: bool = False
 
     def __post_init__(self) -> None:
+        if self.deduplicated_input and self.streaming:
+            raise ValueError("--deduplicated-input is for a batch replay: Pub/Sub delivers at least once")
         if self.horizon_s and (self.horizon_s % HORIZON_PERIOD_S or self.horizon_s <= self.window.size_s):
             raise ValueError(
                 f"--horizon {self.horizon_s}s must be a multiple of {HORIZON_PERIOD_S}s and longer than the window"
@@ -171,6 +175,13 @@ class DetectConfig:
     @property
     def writes_bigquery(self) -> bool:
         return self.output.startswith("bq:")
+
+
+def _true_or_false(value: str) -> bool:
+    """A flag that also takes `=true` / `=false`, as a Flex Template passes every parameter as --name=value."""
+    if value.lower() not in ("true", "false"):
+        raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+    return value.lower() == "true"
 
 
 def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
@@ -207,6 +218,14 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
         "--suppressions", default=None, help="suppressions table: DuckDB file or bq:PROJECT:DATASET (default: --output)"
     )
     parser.add_argument("--suppressions-refresh", type=int, default=DetectConfig.suppressions_refresh_s, help="s")
+    parser.add_argument(
+        "--deduplicated-input",
+        nargs="?",
+        const=True,
+        default=False,
+        type=_true_or_false,
+        help="batch: the files hold each event_id once, so the replay skips dedup (and holds no event in memory)",
+    )
 
 
 def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
@@ -222,4 +241,5 @@ def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
         suppressions=args.suppressions or args.output,
         suppressions_refresh_s=args.suppressions_refresh,
         alerts_topic=args.alerts_topic,
+        deduplicated_input=args.deduplicated_input,
     )

@@ -6,6 +6,7 @@ runner, and batch replay (JSONL files) and streaming (Pub/Sub) share every step 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,9 +21,18 @@ from apache_beam.transforms import window
 
 from pipelines.alerting import ApplyAlertPolicy
 from pipelines.base import DEAD_LETTER, AccountWindow, ScoredWindow, utc_now_iso
+from pipelines.batch_panes import (
+    HOUR_S,
+    AccountHours,
+    account_hour,
+    hour_evidence,
+    hour_pane,
+    period_panes,
+    tiles_the_hour,
+)
 from pipelines.campaigns import DetectCampaigns
 from pipelines.config import DetectConfig
-from pipelines.delivery import DeduplicateEvents, RouteTooLateEvents
+from pipelines.delivery import DeduplicateEvents, DeliveriesPerAccountHour, RouteTooLateEvents
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
 from pipelines.horizon import KeepSparseHorizons
@@ -39,7 +49,7 @@ from pipelines.suppression import (
     no_suppressions,
 )
 from pipelines.validate import parse_events
-from pipelines.windowing import PanesToWindows, WindowPerAccount
+from pipelines.windowing import IntoKeyedWindows, PanesToWindows, WindowPerAccount, WindowsFromPanes
 
 
 @dataclass
@@ -142,6 +152,58 @@ def read_raw_records(pipeline: beam.Pipeline, config: DetectConfig) -> beam.PCol
     return pipeline | "ReadJsonl" >> beam.io.ReadFromTextWithFilename(config.input, coder=BytesCoder())
 
 
+@dataclass
+class Accumulated:
+    """What the per-account windows, the long horizon and the campaign stage read, however it was accumulated."""
+
+    windows: beam.PCollection  # (account_id, WindowAccumulator) in its sliding window
+    horizons: beam.PCollection | None  # (account_id, WindowAccumulator) in its horizon window; None: horizon off
+    campaign_input: beam.PCollection  # timestamped events, or hourly evidence panes (campaign_pane_s)
+    campaign_pane_s: int | None = None
+
+
+def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
+    """Deduplicated events -> per-account windows, horizon windows and the campaign stage's input.
+
+    A batch replay whose window period tiles the hour reduces each account's hour of deliveries once
+    (pipelines/batch_panes.py); otherwise each stage accumulates the deduplicated events itself. A batch replay of
+    input known to hold each event_id once (`deduplicated_input`) skips dedup, so no step holds whole events: the
+    local runner keeps every event of a replay in memory while it deduplicates.
+    """
+    window, horizon, period = config.window, config.horizon_window, config.window.period_s
+    if not config.streaming and tiles_the_hour(period):
+        if config.deduplicated_input:
+            hours = events | "AccountHours" >> AccountHours(period)
+        else:
+            hours = events | "DeduplicateEvents" >> DeliveriesPerAccountHour(
+                functools.partial(account_hour, period_s=period)
+            )
+        windows = (
+            hours
+            | "AccountPanes" >> beam.FlatMap(period_panes)
+            | "WindowPerAccount" >> WindowsFromPanes(window, WindowAccumulator)
+            | "WindowsIntoPlace" >> IntoKeyedWindows(window.size_s)
+        )
+        horizons = None
+        if horizon is not None:
+            horizons = (
+                hours
+                | "HourPanes" >> beam.Map(hour_pane)
+                | "HorizonPerAccount" >> WindowsFromPanes(horizon, WindowAccumulator, HOUR_S)
+                | "HorizonsIntoPlace" >> IntoKeyedWindows(horizon.size_s)
+            )
+        return Accumulated(windows, horizons, hours | "HourEvidence" >> beam.Map(hour_evidence), HOUR_S)
+    if not config.deduplicated_input:
+        events = events | "DeduplicateEvents" >> DeduplicateEvents(window.dedup_horizon_s, config.streaming)
+    windows = events | "WindowPerAccount" >> WindowPerAccount(window, config.streaming)
+    horizons = None
+    if horizon is not None:
+        # One firing per horizon window (no late re-firings): a late event counts in the windows closing later.
+        one_firing = PanesToWindows(horizon, config.streaming, WindowAccumulator, late_firings=False)
+        horizons = events | "HorizonPerAccount" >> one_firing
+    return Accumulated(windows, horizons, events)
+
+
 def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOutputs:
     """From raw records to output rows; sinks are attached by `build_pipeline`."""
     events, dead_letter = parse_events(raw)
@@ -150,8 +212,8 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         gated = events | "RouteTooLateEvents" >> RouteTooLateEvents(config.window, config.input)
         events = gated.events
         dead_letter = (dead_letter, gated[DEAD_LETTER]) | "AllDeadLetters" >> beam.Flatten()
-    events = events | "DeduplicateEvents" >> DeduplicateEvents(config.window.dedup_horizon_s, config.streaming)
-    windowed = events | "WindowPerAccount" >> WindowPerAccount(config.window, config.streaming)
+    accumulated = accumulate(events, config)
+    windowed = accumulated.windows
     model_updates = None
     if config.model.watch_pattern:
         model_updates = raw.pipeline | "WatchModels" >> WatchFilePattern(
@@ -166,12 +228,8 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
     if (horizon := config.horizon_window) is not None:
         # Evidence that accumulates: an account below the per-window request floor alerts once its horizon
         # window holds the floor and scores as extraction. Scored like windows; alerts only (no score rows).
-        # One firing per horizon window (no late re-firings): a late event counts in the windows closing later.
-        horizons = (
-            events
-            | "HorizonPerAccount" >> PanesToWindows(horizon, config.streaming, WindowAccumulator, late_firings=False)
-            | "SparseHorizons" >> beam.ParDo(KeepSparseHorizons(horizon, config.window, config.alerts.min_requests))
-        )
+        keep = KeepSparseHorizons(horizon, config.window, config.alerts.min_requests)
+        horizons = accumulated.horizons | "SparseHorizons" >> beam.ParDo(keep)
         horizon_scored = score_windows(horizons, config, model_updates, component="horizon", prefix="Horizon")
         to_decide = (scored, horizon_scored) | "WindowsAndHorizons" >> beam.Flatten()
     alerts = (
@@ -188,8 +246,8 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
     )
     # Cross-account stage on its own, longer windows; it scores each campaign on its members' combined traffic.
     campaigns = (
-        events
-        | "DetectCampaigns" >> DetectCampaigns(config.streaming)
+        accumulated.campaign_input
+        | "DetectCampaigns" >> DetectCampaigns(config.streaming, pane_s=accumulated.campaign_pane_s)
         | "MarkSuppressedCampaigns"
         >> beam.ParDo(MarkSuppressed(campaign_entities, campaign_window_end, read_suppressions, refresh_s))
         | "CampaignAnalystColumns"

@@ -109,34 +109,99 @@ class _WindowNamedInKey(window.NonMergingWindowFn):
         return IntervalWindowCoder()
 
 
-def _window_end_stamped(element: tuple[tuple[str, int], Any], size_s: int) -> window.TimestampedValue:
+PaneKey = tuple[str, int]  # (account_id, start of the pane or window), batch only
+
+
+def _window_end_stamped(element: tuple[PaneKey, Any], size_s: int) -> window.TimestampedValue:
     # The timestamp a windowed combine gives its output: the window's last instant.
     return window.TimestampedValue(element, Timestamp(micros=(element[0][1] + size_s) * 1_000_000 - 1))
+
+
+class AccountPanes(beam.PTransform):
+    """Batch: PCollection[UsageEvent] -> ((account_id, pane_start), accumulator) per `period`-sized pane, in the
+    global window. Each event is added once; combiner lifting adds it before the shuffle."""
+
+    def __init__(self, period_s: int, new_accumulator: Callable[[], PaneAccumulator]) -> None:
+        super().__init__()
+        self._period_s = period_s
+        self._new = new_accumulator
+
+    def expand(self, events: beam.PCollection) -> beam.PCollection:
+        period = self._period_s
+
+        def key_by_pane(event: UsageEvent) -> tuple[PaneKey, UsageEvent]:
+            return (event.account_id, int(event.timestamp // period * period)), event
+
+        return (
+            events
+            | "KeyByAccountPane" >> beam.Map(key_by_pane)
+            | "AccumulatePanes" >> beam.CombinePerKey(AccumulateEvents(self._new))
+        )
+
+
+class WindowsFromPanes(beam.PTransform):
+    """Batch: ((account_id, pane_start), accumulator) panes -> ((account_id, window_start), accumulator) per sliding
+    window of `config`, in the global window (the window start in the key).
+
+    The panes may be finer than `config.period_s` (a whole number of them per period): they are merged into the
+    config's panes first, so a coarser windowing reuses finer panes instead of adding every event again.
+    """
+
+    def __init__(
+        self, config: WindowConfig, new_accumulator: Callable[[], PaneAccumulator], pane_s: int | None = None
+    ) -> None:
+        super().__init__()
+        pane_s = pane_s or config.period_s
+        if config.period_s % pane_s:
+            raise ValueError(f"panes of {pane_s}s do not tile periods of {config.period_s}s")
+        self._config = config
+        self._new = new_accumulator
+        self._pane_s = pane_s
+
+    def expand(self, panes: beam.PCollection) -> beam.PCollection:
+        config, period = self._config, self._config.period_s
+
+        def to_windows(element: tuple[PaneKey, PaneAccumulator]) -> Iterator[tuple[PaneKey, PaneAccumulator]]:
+            (account_id, pane_start), pane = element
+            for start in covering_window_starts(pane_start, config):
+                yield (account_id, start), pane
+
+        if self._pane_s != period:
+            panes = (
+                panes
+                | "ToPeriodPanes" >> beam.MapTuple(lambda key, pane: ((key[0], key[1] // period * period), pane))
+                | "MergeIntoPeriodPanes" >> beam.CombinePerKey(MergePanes(self._new))
+            )
+        return (
+            panes
+            | "SlidingWindows" >> beam.FlatMap(to_windows)
+            | "MergePanes" >> beam.CombinePerKey(MergePanes(self._new))
+        )
+
+
+class IntoKeyedWindows(beam.PTransform):
+    """Batch: ((account_id, window_start), value) in the global window -> (account_id, value) in its sliding
+    window [start, start + size), stamped as a windowed combine would stamp it, so downstream is shared."""
+
+    def __init__(self, size_s: int) -> None:
+        super().__init__()
+        self._size_s = size_s
+
+    def expand(self, keyed: beam.PCollection) -> beam.PCollection:
+        return (
+            keyed
+            | "StampWindowEnd" >> beam.Map(_window_end_stamped, self._size_s)
+            | "IntoItsWindow" >> beam.WindowInto(_WindowNamedInKey(self._size_s))
+            | "DropWindowStart" >> beam.Map(lambda kv: (kv[0][0], kv[1]))
+        )
 
 
 def _batch_windows(
     events: beam.PCollection, config: WindowConfig, new_accumulator: Callable[[], PaneAccumulator]
 ) -> beam.PCollection:
-    period = config.period_s
-
-    def key_by_pane(event: UsageEvent) -> tuple[tuple[str, int], UsageEvent]:
-        return (event.account_id, int(event.timestamp // period * period)), event
-
-    def to_windows(element: tuple[tuple[str, int], PaneAccumulator]) -> Iterator[tuple[tuple[str, int], Any]]:
-        (account_id, pane_start), pane = element
-        for start in covering_window_starts(pane_start, config):
-            yield (account_id, start), pane
-
-    return (
-        events
-        | "KeyByAccountPane" >> beam.Map(key_by_pane)
-        | "AccumulatePanes" >> beam.CombinePerKey(AccumulateEvents(new_accumulator))
-        | "SlidingWindows" >> beam.FlatMap(to_windows)
-        | "MergePanes" >> beam.CombinePerKey(MergePanes(new_accumulator))
-        | "StampWindowEnd" >> beam.Map(_window_end_stamped, config.size_s)
-        | "IntoItsWindow" >> beam.WindowInto(_WindowNamedInKey(config.size_s))
-        | "DropWindowStart" >> beam.Map(lambda kv: (kv[0][0], kv[1]))
-    )
+    # Expanded in place (no composite labels), so the steps keep the names the benchmark's stage split reads.
+    panes = AccountPanes(config.period_s, new_accumulator).expand(events)
+    return IntoKeyedWindows(config.size_s).expand(WindowsFromPanes(config, new_accumulator).expand(panes))
 
 
 class PanesToWindows(beam.PTransform):

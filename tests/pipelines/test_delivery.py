@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pipelines.base import DEAD_LETTER
 from pipelines.config import WindowConfig
-from pipelines.delivery import AnyDelivery, DeduplicateEvents, RouteTooLateEvents, UsageEventCoder, too_late
+from pipelines.delivery import DeduplicateEvents, OneDeliveryPerEventId, RouteTooLateEvents, too_late
 from tests.events import T0, event
 
 BASE = T0.timestamp()
@@ -30,6 +30,18 @@ def test_batch_dedup_keeps_one_delivery_per_event_id_with_its_event_time():
             | beam.Map(lambda e, ts=beam.DoFn.TimestampParam: (e.event_id, float(ts) - BASE))
         )
         assert_that(unique, equal_to([("acct-1-1", 1.0), ("acct-1-2", 2.0), ("acct-1-3", 3.0)]))
+
+
+def test_batch_dedup_meets_every_delivery_of_an_event_across_bundles():
+    """Deliveries of one event_id in different combiner partials still leave one (the merge keeps one)."""
+    dedup = OneDeliveryPerEventId()
+    first, second = dedup.create_accumulator(), dedup.create_accumulator()
+    for n in (1, 2):
+        dedup.add_input(first, event(n))
+    for n in (2, 3, 3):
+        dedup.add_input(second, event(n))
+    merged = dedup.extract_output(dedup.merge_accumulators([first, second]))
+    assert sorted(e.event_id for e in merged) == ["acct-1-1", "acct-1-2", "acct-1-3"]
 
 
 def test_too_late_means_pane_end_plus_allowed_lateness_behind_the_watermark():
@@ -71,7 +83,8 @@ def test_the_shuffle_coder_round_trips_every_field(n, tokens, prompt, temperatur
     if prompt is not None:
         overrides["prompt"] = {"text": prompt}
     original = event(n, **overrides)
-    coder = AnyDelivery().get_accumulator_coder()
-    assert coder.decode(coder.encode(original)) == original
-    assert coder.decode(coder.encode(None)) is None  # an empty accumulator
-    assert UsageEventCoder().is_deterministic()
+    dedup = OneDeliveryPerEventId()
+    coder = dedup.get_accumulator_coder()
+    kept = coder.decode(coder.encode(dedup.add_input(dedup.create_accumulator(), original)))
+    assert dedup.extract_output(kept) == [original]
+    assert coder.decode(coder.encode(dedup.create_accumulator())) == {}  # an empty accumulator

@@ -8,7 +8,7 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.pipeline import AppliedPTransform, PipelineVisitor
 
-from pipelines.config import DetectConfig, ModelConfig
+from pipelines.config import DetectConfig, ModelConfig, WindowConfig
 from pipelines.pipeline import build_pipeline
 
 STAGES = [
@@ -103,3 +103,28 @@ def test_a_streaming_run_reads_pubsub_and_writes_every_table_to_bigquery():
     # Rows BigQuery rejects come back from every sink and are written as dead letters themselves.
     assert graph.producers("SinkFailures") == {f"BigQuery_{table}" for table in TABLE_SOURCES}
     assert graph.producers("BigQuery_dead_letter_sink") == {"SinkFailures"}
+
+
+def test_a_batch_replay_reduces_each_account_hour_once_for_windows_horizon_and_campaigns(replay_input, tmp_path):
+    graph = Graph(DetectConfig(input=replay_input, output=str(tmp_path / "store.duckdb")))
+    assert "AccountHours" not in graph.stages and "DeduplicateEvents" in graph.stages
+    assert graph.producers("DeduplicateEvents") == {"ParseEvents"}
+    for stage in ("AccountPanes", "HourPanes", "HourEvidence"):
+        assert graph.producers(stage) == {"DeduplicateEvents"}, stage
+    assert graph.producers("DetectCampaigns") == {"HourEvidence"}
+
+
+def test_deduplicated_input_skips_dedup_and_is_refused_for_a_stream(replay_input, tmp_path):
+    graph = Graph(DetectConfig(input=replay_input, output=str(tmp_path / "store.duckdb"), deduplicated_input=True))
+    assert "DeduplicateEvents" not in graph.stages
+    assert graph.producers("AccountHours") == {"ParseEvents"}
+    with pytest.raises(ValueError, match="deduplicated-input"):
+        DetectConfig(input="projects/p/subscriptions/s", output="bq:p:d", streaming=True, deduplicated_input=True)
+
+
+def test_a_window_period_that_does_not_tile_the_hour_accumulates_events_per_stage(replay_input, tmp_path):
+    window = WindowConfig(size_s=4200, period_s=420)
+    graph = Graph(DetectConfig(input=replay_input, output=str(tmp_path / "store.duckdb"), window=window))
+    assert "AccountHours" not in graph.stages
+    for stage in ("WindowPerAccount", "HorizonPerAccount", "DetectCampaigns"):
+        assert graph.producers(stage) == {"DeduplicateEvents"}, stage
