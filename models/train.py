@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from models.dataset import SimulationSpec, WindowDataset, concatenate, simulate, simulate_many
 from models.feedback import load_feedback
+from models.product import ProductModel
 from pipelines.artifact import ModelManifest, save_model
 from pipelines.config import WindowConfig
 from pipelines.features.peers import PeerStanding
@@ -92,6 +93,14 @@ def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
         return model.fit(dataset.features, dataset.labels)
 
 
+def fit_product(dataset: WindowDataset, model_seed: int) -> ProductModel:
+    """`fit`, then the novelty component on the same data's benign windows (extraction rows are never read)."""
+    model = fit(dataset, model_seed)
+    peer_rows = model.named_steps["peers"].transform(dataset.features)
+    forest, calibration = fit_novelty(peer_rows, dataset.labels, dataset.account_ids, model_seed)
+    return ProductModel(model, forest, calibration)
+
+
 def feature_probe(window: WindowConfig) -> dict[str, dict[str, float]]:
     """Mean and standard deviation of each feature over PROBE_RUN, a small fixed simulation."""
     features = simulate(PROBE_RUN, window).features
@@ -139,13 +148,9 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
     simulated = time.perf_counter()
     windows, positive = len(dataset.labels), int(dataset.labels.sum())
     log.info("simulated %d windows (%d positive) in %.0fs", windows, positive, simulated - started)
-    model = fit(dataset, config.model_seed)
-    fitted = time.perf_counter()
-    log.info("fitted in %.0fs", fitted - simulated)
-    forest, novelty = fit_novelty(
-        model.named_steps["peers"].transform(dataset.features), dataset.labels, dataset.account_ids, config.model_seed
-    )
-    log.info("novelty component fitted in %.0fs (threshold %.4f)", time.perf_counter() - fitted, novelty.threshold)
+    fitted = fit_product(dataset, config.model_seed)
+    model, forest, novelty = fitted.estimator, fitted.novelty, fitted.calibration
+    log.info("fitted in %.0fs (novelty threshold %.4f)", time.perf_counter() - simulated, novelty.threshold)
     manifest = ModelManifest(
         model_version=config.release,
         model_file=MODEL_FILE,

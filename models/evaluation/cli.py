@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variant-seeds", type=int, nargs="+", default=list(defaults.variant_seeds))
     parser.add_argument("--perturbation-hours", type=float, default=sweep.hours, help="hours per perturbation run")
     parser.add_argument("--lofo-seeds", type=int, nargs="+", default=list(lofo.eval_seeds), help="lofo evaluation")
+    parser.add_argument(
+        "--families", nargs="+", default=None, help="lofo: leave out only these families (default: every one)"
+    )
     parser.add_argument("--accounts", type=int, default=defaults.accounts, help="accounts per seed (standard)")
     parser.add_argument("--hours", type=float, default=defaults.hours, help="simulated hours per evaluation seed")
     parser.add_argument(
@@ -106,11 +109,14 @@ def run_lofo_protocol(args: argparse.Namespace, report_dir: Path) -> int:
         scale=args.scale,
         workers=args.workers,
         report_dir=report_dir,
+        families=tuple(args.families) if args.families else None,
     )
     result = run_lofo(config)
     for name, summary in family_headline([fold.result for fold in result.folds]).items():
         print(f"{name}: worst {summary.worst:.3f} ({summary.worst_family}), mean {summary.mean:.3f}")
     options = ["--hours", f"{config.hours:g}", "--lofo-seeds", *map(str, config.eval_seeds)]
+    if config.families:
+        options += ["--families", *config.families]
     print(f"wrote {write_lofo_report(result, command('lofo', config, *options))} in {result.seconds / 60:.1f} min")
     return 0
 

@@ -40,7 +40,9 @@ def explain_top_false_positives(result: SetResult, model: LoadedModel, policy: A
         if windows.size == 0:
             break  # the remaining benign accounts cannot alert at all
         top = windows[np.argmax(detector.window_scores[windows])]
-        reasons = explain(model, data.features[[top]], detector.window_scores[[top]], policy.max_reasons)[0]
+        # Against the supervised score, as serving explains a window (also one novelty lifted).
+        supervised = model.estimator.predict_proba(data.features[[top]])[:, 1]
+        reasons = explain(model, data.features[[top]], supervised, policy.max_reasons)[0]
         rows.append(
             [
                 f"`{account}`",
@@ -56,6 +58,25 @@ def explain_top_false_positives(result: SetResult, model: LoadedModel, policy: A
             ]
         )
     return table(["account", "archetype/variant", "score", "window end (UTC)", "requests", "top reasons"], rows)
+
+
+def components_section(results: Sequence[SetResult], policy: AlertPolicyConfig) -> list[str]:
+    rows = [
+        [result.eval_set.name, component, extraction, benign]
+        for result in results
+        for component, (extraction, benign) in result.fired_by.items()
+    ]
+    return [
+        "## Which component fired",
+        "",
+        f"Accounts alerted at {policy.alert_threshold}, by the component of their first alert: the supervised "
+        "classifier, the benign-only novelty component (`pipelines/novelty.py`, which lifts a window to the "
+        "threshold), or a 24 h horizon window of an account too sparse for the per-window floor "
+        "(`pipelines/horizon.py`). Every number in this report is that combined decision, as `distillwatch "
+        "detect` takes it (`pipelines.scoring.decide_windows`).",
+        "",
+        *table(["set", "component", "extraction accounts", "benign accounts"], rows),
+    ]
 
 
 def false_positive_section(results: Sequence[SetResult], model: LoadedModel, policy: AlertPolicyConfig) -> list[str]:
@@ -153,6 +174,7 @@ def report_markdown(
         targets_section(results, policy),
         data_section(results, config),
         detectors_section(results, policy),
+        components_section(results, policy),
         archetype_section(results, policy),
         delay_section(results),
         policy_section(results, policy),
