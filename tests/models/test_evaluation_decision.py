@@ -17,7 +17,7 @@ from pipelines.novelty import NOVELTY_FEATURES, NoveltyCalibration
 
 REQUESTS = FEATURE_INDEX["request_count"]
 SCORE = FEATURE_INDEX["requests_per_minute"]  # the stand-in classifier reads its probability here
-ODD = FEATURE_INDEX["completion_tokens_mean"]  # the stand-in forest calls a row novel when this is large
+ODD = FEATURE_INDEX["multi_choice_share"]  # the stand-in forest calls a row novel when this is large
 PERCENTILE = FEATURE_INDEX["harvest_peer_percentile"]
 
 
@@ -38,7 +38,7 @@ class ColumnForest:
     """score_samples of the novelty inputs: minus the (signed-log) ODD column, so statistic = log1p(ODD)."""
 
     def score_samples(self, inputs: np.ndarray) -> np.ndarray:
-        return -inputs[:, NOVELTY_FEATURES.index("completion_tokens_mean")]
+        return -inputs[:, NOVELTY_FEATURES.index("multi_choice_share")]
 
 
 CALIBRATION = NoveltyCalibration(NOVELTY_FEATURES, math.log1p(100.0), 0.999, 0.99, 100, 100)
