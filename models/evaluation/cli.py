@@ -51,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=defaults.workers, help="processes")
     parser.add_argument(
+        "--alert-threshold", type=float, default=None, help="override the manifest's alert threshold (alert_policy)"
+    )
+    parser.add_argument(
         "--trace-rows", type=int, default=None, help="standard: replay only the first rows of each real trace"
     )
     parser.add_argument(
@@ -71,6 +74,8 @@ def command(protocol: str, config: LofoConfig | PerturbationConfig, *options: st
     """The command that reproduces a run, written into its report."""
     words = ["distillwatch", "evaluate", "--protocol", protocol, "--scale", f"{config.scale:g}", *options]
     words += ["--workers", str(config.workers)]
+    if config.alert_threshold is not None:
+        words += ["--alert-threshold", f"{config.alert_threshold:g}"]
     if config.manifest_path.resolve() != EvaluationConfig().manifest_path.resolve():
         words += ["--model", str(config.manifest_path)]
     return shlex.join(words)
@@ -94,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         report_dir=report_dir,
         update_manifest=args.update_manifest,
         trace_rows=args.trace_rows,
+        alert_threshold=args.alert_threshold,
     )
     for result in evaluate(config):
         print(f"{result.eval_set.name}: {headline(result)}")
@@ -110,6 +116,7 @@ def run_lofo_protocol(args: argparse.Namespace, report_dir: Path) -> int:
         workers=args.workers,
         report_dir=report_dir,
         families=tuple(args.families) if args.families else None,
+        alert_threshold=args.alert_threshold,
     )
     result = run_lofo(config)
     for name, summary in family_headline([fold.result for fold in result.folds]).items():
@@ -128,6 +135,7 @@ def run_perturbation_protocol(args: argparse.Namespace, report_dir: Path) -> int
         scale=args.scale,
         workers=args.workers,
         report_dir=report_dir,
+        alert_threshold=args.alert_threshold,
     )
     result = run_sweep(config)
     for point in result.points:

@@ -76,6 +76,7 @@ def extraction_rows(result: LofoResult) -> list[list[object]]:
                 rate(seen.alerted, seen.accounts),
                 f"{seen.recall_at_target_fpr:.3f}",
                 fired(fold),
+                f"{fold.threshold:.3f}",
                 fold.training_windows,
             ]
         )
@@ -95,6 +96,7 @@ def benign_rows(result: LofoResult) -> list[list[object]]:
             f"{rate(fold.result.alerted, fold.result.accounts)} ({fold.result.alerted})",
             f"{rate(fold.shipped.alerted, fold.shipped.accounts)} ({fold.shipped.alerted})",
             fired(fold),
+            f"{fold.threshold:.3f}",
             fold.training_windows,
         ]
         for fold in result.folds
@@ -121,9 +123,12 @@ def lofo_markdown(result: LofoResult, command: str) -> str:
         "refitted on every account except that family's, and the fold model is scored on evaluation runs it never "
         f"saw (seeds {[spec.seed for spec in eval_runs]}, {eval_runs[0].accounts} accounts x {eval_runs[0].hours:g} h "
         f"each, every family the same weight, {result.benign_accounts} held-out benign accounts in all). The alert "
-        f"policy is the pipeline's: a window alerts at score ≥ {threshold} with ≥ {floor} requests; an account "
-        "counts once, alerted or not. Scores are the product's decision (`pipelines.scoring.decide_windows`: the "
-        "classifier, lifted to the threshold where the fold's novelty component fires), on per-window and 24 h "
+        f"policy is the pipeline's: a window alerts at score ≥ the threshold with ≥ {floor} requests; an account "
+        "counts once, alerted or not. Each fold model gets its own threshold, chosen as the shipped one was "
+        "(`models.threshold`: at the manifest's benign-account FPR budget, on validation runs without the left-out "
+        f"family); the shipped model's columns use its threshold, {threshold:.3f}. Scores are the product's "
+        "decision (`pipelines.scoring.decide_windows`: the classifier, lifted to the threshold where the fold's "
+        "novelty component fires), on per-window and 24 h "
         "horizon windows (`pipelines/horizon.py`); *first alert by* says which component raised each account's "
         "first alert. Not left out: " + excluded + ".",
         "",
@@ -146,6 +151,7 @@ def lofo_markdown(result: LofoResult, command: str) -> str:
                 f"shipped model: recall @ {threshold}",
                 f"shipped: recall @ ≤ {TARGET_FPR:.1%} FPR",
                 "fold: first alert by",
+                "fold threshold",
                 "fold training windows",
             ],
             extraction_rows(result),
@@ -161,6 +167,7 @@ def lofo_markdown(result: LofoResult, command: str) -> str:
                 f"FPR @ {threshold} (accounts)",
                 f"shipped model: FPR @ {threshold}",
                 "fold: first alert by",
+                "fold threshold",
                 "fold training windows",
             ],
             benign_rows(result),

@@ -23,7 +23,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from models.dataset import request_counts
-from models.evaluation.config import REPORT_DIR, TARGET_FPR
+from models.evaluation.config import REPORT_DIR, TARGET_FPR, resolved_policy
 from models.evaluation.decision import horizon_spec
 from models.evaluation.lofo import lofo_families
 from models.evaluation.simulation import MixSpec, simulate_mixes
@@ -159,7 +159,8 @@ class PerturbationConfig:
     scale: float = 1.0
     workers: int = 2
     report_dir: Path = REPORT_DIR
-    policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)
+    policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)  # its threshold: see `alert_threshold`
+    alert_threshold: float | None = None  # None: the manifest's (alert_policy), as `distillwatch detect` uses
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ def sweep_specs(config: PerturbationConfig) -> tuple[MixSpec, list[tuple[str, fl
 def run_sweep(config: PerturbationConfig) -> SweepResult:
     started = time.perf_counter()
     model = load_verified_model(config.manifest_path)
+    config = replace(config, policy=resolved_policy(config.policy, config.alert_threshold, model.manifest))
     trained = model.manifest.trained_on
     if config.seed in trained["simulator_seeds"]:
         raise ValueError(f"seed {config.seed} was used for training")

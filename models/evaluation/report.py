@@ -130,6 +130,8 @@ def standard_command(config: EvaluationConfig) -> str:
     words += ["--accounts", str(config.accounts), "--hours", f"{config.hours:g}"]
     if config.trace_rows is not None:
         words += ["--trace-rows", str(config.trace_rows)]
+    if config.alert_threshold is not None:
+        words += ["--alert-threshold", f"{config.alert_threshold:g}"]
     return shlex.join(words)
 
 

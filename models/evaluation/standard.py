@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from threadpoolctl import threadpool_limits
 
 from models.dataset import SimulationSpec, concatenate, select_runs, simulate_many
 from models.evaluation.aggregate import SetResult, evaluate_set
-from models.evaluation.config import FOREST_TRAINING_RUNS, EvaluationConfig
+from models.evaluation.config import FOREST_TRAINING_RUNS, EvaluationConfig, resolved_policy
 from models.evaluation.decision import horizon_spec
 from models.evaluation.detectors import MODEL, scorers
 from models.evaluation.manifest import record_metrics
@@ -37,6 +38,7 @@ log = logging.getLogger("distillwatch.evaluate")
 def evaluate(config: EvaluationConfig) -> list[SetResult]:
     started = time.perf_counter()
     model = load_verified_model(config.manifest_path)
+    config = replace(config, policy=resolved_policy(config.policy, config.alert_threshold, model.manifest))
     trained = model.manifest.trained_on
     training = training_specs(model.manifest)
     overlap = {s.seed for s in training} & (set(config.held_out_seeds) | set(config.variant_seeds))
