@@ -9,10 +9,6 @@ and also puts the constrained features in the form the booster's monotone constr
   and billing tier. A logprob or embedding harvester moves few tokens next to a chat app or a benchmark lab;
   next to the benign users of the same API feature it is the outlier it is.
 - `account_tier_rank` chooses the peer group and is then blanked: a tier is not evidence of intent.
-- The token-shape features (`SHAPE_FEATURES`) are blanked: prompt and answer lengths say which workload a
-  window is, not whether it harvests (the harvest features measure that), and a distiller picks them at will.
-  Left to the booster they were its main evidence ("extraction = long answers to short prompts"), so a family
-  harvesting through logprobs or embeddings with short outputs, never seen in training, scored ~0.
 - A missing `account_age_days` becomes an old account: with the -1 constraint, MISSING (-1) would otherwise
   be read as the youngest account of all, and missing metadata must never be evidence.
 """
@@ -24,7 +20,7 @@ from typing import Self
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from pipelines.features.spec import FEATURE_INDEX, MISSING, SHAPE_FEATURES, TIER_RANKS
+from pipelines.features.spec import FEATURE_INDEX, MISSING, TIER_RANKS
 
 QUANTILES = 201  # reference points per peer group: percentiles resolved to 0.5 %
 MIN_PEERS = 200  # benign windows a tier needs before it gets a reference of its own (else: all tiers pooled)
@@ -34,7 +30,6 @@ _HARVEST = FEATURE_INDEX["harvest_per_minute"]
 _PERCENTILE = FEATURE_INDEX["harvest_peer_percentile"]
 _TIER = FEATURE_INDEX["account_tier_rank"]
 _AGE = FEATURE_INDEX["account_age_days"]
-_SHAPE = [FEATURE_INDEX[name] for name in SHAPE_FEATURES]
 _POOLED = len(TIER_RANKS)  # row of the reference for accounts without a (well-populated) tier
 _LOGPROBS = FEATURE_INDEX["logprobs_share"]
 _EMBEDDINGS = FEATURE_INDEX["embeddings_share"]
@@ -88,6 +83,5 @@ class PeerStanding(TransformerMixin, BaseEstimator):
         out = np.array(features, dtype=np.float64, copy=True)
         out[:, _PERCENTILE] = self.percentile(out[:, _HARVEST], out[:, _TIER], workload_kind(out))
         out[:, _TIER] = MISSING
-        out[:, _SHAPE] = MISSING
         out[out[:, _AGE] == MISSING, _AGE] = NO_RISK_AGE_DAYS
         return out

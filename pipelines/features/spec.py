@@ -59,10 +59,6 @@ MONOTONE: dict[str, int] = {
 }
 MONOTONIC_CST: tuple[int, ...] = tuple(MONOTONE.get(name, 0) for name in FEATURE_NAMES)
 
-# Computed and stored for analysts, but never evidence for the classifier (blanked by `PeerStanding`): a
-# window's token shape describes its workload, not whether it harvests.
-SHAPE_FEATURES: tuple[str, ...] = ("prompt_tokens_mean", "completion_tokens_mean", "output_input_ratio")
-
 # Peer groups for `harvest_peer_percentile`: the account's billing tier as an ordinal. It only chooses the peer
 # group (`pipelines.features.peers`); the classifier never sees it (a tier is not evidence of intent).
 TIER_RANKS: dict[str, int] = {

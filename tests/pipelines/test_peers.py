@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from pipelines.features.peers import NO_RISK_AGE_DAYS, PeerStanding, workload_kind
-from pipelines.features.spec import FEATURE_INDEX, FEATURE_NAMES, MISSING, SHAPE_FEATURES
+from pipelines.features.spec import FEATURE_INDEX, FEATURE_NAMES, MISSING
 
 HARVEST, TIER, AGE = (FEATURE_INDEX[n] for n in ("harvest_per_minute", "account_tier_rank", "account_age_days"))
 PERCENTILE = FEATURE_INDEX["harvest_peer_percentile"]
@@ -52,7 +52,6 @@ def test_a_sparse_tier_falls_back_to_the_pooled_reference_and_tier_and_missing_a
     out = standing.transform(probe)
     np.testing.assert_array_equal(out[:, PERCENTILE], standing.transform(pooled)[:, PERCENTILE])
     assert (out[:, TIER] == MISSING).all()
-    assert (out[:, [FEATURE_INDEX[name] for name in SHAPE_FEATURES]] == MISSING).all()  # token shape: no evidence
     assert out[0, AGE] == NO_RISK_AGE_DAYS and out[1, AGE] == 100.0
     assert probe[0, AGE] == MISSING  # the input is not modified
 
