@@ -22,7 +22,7 @@ from models.evaluation.sections import (
 )
 from models.evaluation.tenants import TenantReplay
 from models.evaluation.tenants_report import tenants_section
-from pipelines.artifact import LoadedModel
+from pipelines.artifact import LoadedModel, ModelManifest
 from pipelines.config import AlertPolicyConfig
 from pipelines.scoring import explain
 
@@ -152,6 +152,17 @@ NOTES = [
 ]
 
 
+def threshold_origin(manifest: ModelManifest, config: EvaluationConfig) -> str:
+    chosen = manifest.alert_policy
+    if config.alert_threshold is not None or not chosen:
+        return "the threshold given on the command line" if config.alert_threshold is not None else "the default"
+    seeds = ", ".join(str(run["seed"]) for run in chosen["validation_runs"])
+    return (
+        f"the manifest's threshold, chosen at training for ≤ {chosen['fpr_budget']:.1%} benign-account FPR on "
+        f"validation seeds {seeds}: {chosen['benign_alerted']} of {chosen['benign_accounts']} benign accounts alerted"
+    )
+
+
 def report_markdown(
     results: Sequence[SetResult], replays: Sequence[TenantReplay], model: LoadedModel, config: EvaluationConfig
 ) -> str:
@@ -164,9 +175,10 @@ def report_markdown(
         f"{trained['simulator_seeds']} ({trained['accounts_per_seed']} accounts x {trained['hours_per_seed']:g} h "
         f"each, training variants only). Written by `{standard_command(config)}`.",
         "",
-        f"The alert policy is the pipeline's: a window alerts when its score is ≥ {policy.alert_threshold} and it "
-        f"holds ≥ {policy.min_requests} requests. An **account's score** is its highest score over such "
-        "windows; an account without any can never alert. **FPR** is the share of benign *accounts* alerted at "
+        f"The alert policy is the pipeline's: a window alerts when its score is ≥ {policy.alert_threshold:.4f} and it "
+        f"holds ≥ {policy.min_requests} requests ({threshold_origin(manifest, config)}). An **account's score** is "
+        "its highest score over such windows; an account without any can never alert. **FPR** is the share of "
+        "benign *accounts* alerted at "
         f"least once in the {config.hours:g} h simulated per seed, **recall** the share of extraction accounts "
         "alerted at least once. Brackets are 95% Wilson intervals.",
         "",
