@@ -230,7 +230,9 @@ def alert_threshold_of(manifest: ModelManifest) -> float:
 
 
 def manifest_alert_threshold(manifest_path: str | Path) -> float:
-    return alert_threshold_of(ModelManifest.read(manifest_path))
+    # A missing manifest is reported, in its own words, by the command that loads the model.
+    path = Path(manifest_path)
+    return alert_threshold_of(ModelManifest.read(path)) if path.is_file() else AlertPolicyConfig().alert_threshold
 
 
 def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
