@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.config import AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
+from pipelines.config import AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig, manifest_alert_threshold
 
 # Beam step-name prefixes -> benchmark stage. Unmatched steps (reads, reshuffles, GBK reads/writes
 # inserted by the runner) count as `io/shuffle`.
@@ -113,7 +113,7 @@ def run_baseline(spec: RunSpec) -> RunResult:
     from pipelines.features.offline import account_windows
     from pipelines.scoring import REQUEST_COUNT, explain
 
-    policy = AlertPolicyConfig()
+    policy = AlertPolicyConfig().with_alert_threshold(manifest_alert_threshold(spec.manifest))
     setup_cpu, started = time.process_time(), time.perf_counter()
     with open(spec.input, "rb") as lines:
         events = [decode_event(line) for line in lines]

@@ -35,7 +35,14 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from devtools.demo import FEED_TICK_S, STREAMING_RUNNER, ReplayFeed, simulated_events
 from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmulator
 from distillwatch.local_streaming import use_fast_local_streaming
-from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
+from pipelines.config import (
+    DEFAULT_MODEL_MANIFEST,
+    AlertPolicyConfig,
+    DetectConfig,
+    ModelConfig,
+    WindowConfig,
+    manifest_alert_threshold,
+)
 from pipelines.pipeline import build_pipeline
 from pipelines.sinks.duckdb_sink import open_store
 from simulator.generator import Simulation, SimulationConfig
@@ -171,7 +178,7 @@ def measure(
             output=output,
             streaming=True,
             window=WINDOW,
-            alerts=AlertPolicyConfig(cooldown_s=600),
+            alerts=AlertPolicyConfig(cooldown_s=600).with_alert_threshold(manifest_alert_threshold(model)),
             model=ModelConfig(model),
         )
         use_fast_local_streaming(runner_mode != STOCK)

@@ -24,7 +24,14 @@ from devtools.pubsub_emulator import EventPublisher, PacedPublisher, PubSubEmula
 from distillwatch.ground_truth import compare_alerts
 from distillwatch.local_streaming import use_fast_local_streaming
 from pipelines.artifact import load_verified_model
-from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, DetectConfig, ModelConfig, WindowConfig
+from pipelines.config import (
+    DEFAULT_MODEL_MANIFEST,
+    AlertPolicyConfig,
+    DetectConfig,
+    ModelConfig,
+    WindowConfig,
+    manifest_alert_threshold,
+)
 from pipelines.contract import UsageEvent, decode_event
 from pipelines.pipeline import build_pipeline
 from pipelines.sinks.duckdb_sink import open_store
@@ -217,7 +224,9 @@ def run(args: argparse.Namespace) -> int:
             # The runner's watermark is the wall clock at each pull, so requests of a window's last tick, or any
             # pulled while the runner lags, arrive late: one period of lateness re-fires the window with them.
             window=WindowConfig(args.window_size, args.window_period, allowed_lateness_s=args.window_period),
-            alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown),
+            alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown).with_alert_threshold(
+                manifest_alert_threshold(args.model)
+            ),
             model=ModelConfig(args.model),
         )
         use_fast_local_streaming()  # same graph, fuller bundles: see distillwatch/local_streaming.py

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -13,10 +13,12 @@ import numpy as np
 import orjson
 
 from pipelines.config import WindowConfig
-from pipelines.contract import decode_event
-from pipelines.features.extract import feature_vector
-from pipelines.features.offline import account_windows
+from pipelines.contract import UsageEvent, decode_event
+from pipelines.features.accumulator import WindowAccumulator
+from pipelines.features.extract import feature_dict, feature_vector
+from pipelines.features.offline import account_windows, sliding_windows
 from pipelines.features.spec import FEATURE_INDEX
+from pipelines.horizon import adds_evidence
 from simulator.generator import SimulationConfig, generate_events, generate_ground_truth
 
 
@@ -49,6 +51,19 @@ class WindowDataset:
     account_ids: np.ndarray
     window_ends: np.ndarray
     truth: dict[str, GroundTruth]
+    # Per row: a long-horizon window (`pipelines.horizon`) rather than a per-window one; None: none is.
+    horizon_rows: np.ndarray | None = None
+
+    @property
+    def is_horizon(self) -> np.ndarray:
+        return self.horizon_rows if self.horizon_rows is not None else np.zeros(len(self.labels), dtype=bool)
+
+    def rows(self, mask: np.ndarray, truth: dict[str, GroundTruth]) -> WindowDataset:
+        """The rows where `mask` holds, with the given ground truth."""
+        horizon = self.horizon_rows[mask] if self.horizon_rows is not None else None
+        return WindowDataset(
+            self.features[mask], self.labels[mask], self.account_ids[mask], self.window_ends[mask], truth, horizon
+        )
 
     def tagged(self, tag: str) -> WindowDataset:
         """The same windows with account ids prefixed `tag/`, so accounts of different runs never merge."""
@@ -59,6 +74,7 @@ class WindowDataset:
             account_ids=np.char.add(prefix, self.account_ids.astype(str)),
             window_ends=self.window_ends,
             truth={prefix + account: t for account, t in self.truth.items()},
+            horizon_rows=self.horizon_rows,
         )
 
 
@@ -69,24 +85,55 @@ def window_is_extraction(truth: GroundTruth, window_end: float, window: WindowCo
     return window_end - truth.attack_onset >= window.period_s
 
 
+@dataclass(frozen=True)
+class HorizonSpec:
+    """Long-horizon windows to add to a dataset, kept as the pipeline keeps them (`pipelines.horizon`)."""
+
+    horizon: WindowConfig
+    min_requests: int  # the alert policy's request floor
+
+
+def _tapped(events: Iterable[UsageEvent], panes: dict[str, dict[int, WindowAccumulator]], period: int):  # noqa: ANN202
+    for event in events:
+        account_panes = panes.setdefault(event.account_id, {})
+        start = int(event.timestamp // period) * period
+        account_panes.setdefault(start, WindowAccumulator()).add(event)
+        yield event
+
+
+def _horizon_windows(
+    panes: dict[str, dict[int, WindowAccumulator]], spec: HorizonSpec, window: WindowConfig
+) -> Iterator[tuple[str, float, dict[str, float]]]:
+    size = spec.horizon.size_s
+    for account_id in sorted(panes):
+        for start, accumulator in sliding_windows(panes[account_id], spec.horizon):
+            if adds_evidence(accumulator, start + size, spec.horizon, window, spec.min_requests):
+                yield account_id, float(start + size), feature_dict(accumulator, start, start + size)
+
+
 def build_dataset(
-    events: Iterable[Mapping[str, Any]], ground_truth: Iterable[Mapping[str, Any]], window: WindowConfig
+    events: Iterable[Mapping[str, Any]],
+    ground_truth: Iterable[Mapping[str, Any]],
+    window: WindowConfig,
+    horizon: HorizonSpec | None = None,
 ) -> WindowDataset:
     truth = {t.account_id: t for t in map(GroundTruth.from_record, ground_truth)}
     # Through the contract decoder, exactly as the pipeline reads events.
-    decoded = (decode_event(orjson.dumps(event)) for event in events)
-    rows, labels, accounts, ends = [], [], [], []
-    for account_window in account_windows(decoded, window):
-        rows.append(feature_vector(account_window.features))
-        accounts.append(account_window.account_id)
-        ends.append(account_window.window_end)
-        labels.append(window_is_extraction(truth[account_window.account_id], account_window.window_end, window))
+    decoded: Iterable[UsageEvent] = (decode_event(orjson.dumps(event)) for event in events)
+    horizon_panes: dict[str, dict[int, WindowAccumulator]] = {}
+    if horizon is not None:
+        decoded = _tapped(decoded, horizon_panes, horizon.horizon.period_s)
+    windows = [(w.account_id, w.window_end, w.features) for w in account_windows(decoded, window)]
+    first_horizon = len(windows)
+    if horizon is not None:
+        windows.extend(_horizon_windows(horizon_panes, horizon, window))
     return WindowDataset(
-        features=np.vstack(rows),
-        labels=np.array(labels, dtype=np.int8),
-        account_ids=np.array(accounts),
-        window_ends=np.array(ends),
+        features=np.vstack([feature_vector(features) for _, _, features in windows]),
+        labels=np.array([window_is_extraction(truth[a], end, window) for a, end, _ in windows], dtype=np.int8),
+        account_ids=np.array([a for a, _, _ in windows]),
+        window_ends=np.array([end for _, end, _ in windows]),
         truth=truth,
+        horizon_rows=np.arange(len(windows)) >= first_horizon if horizon is not None else None,
     )
 
 
@@ -105,30 +152,34 @@ class SimulationSpec:
         return f"{'v' if self.held_out_variants else 's'}{self.seed}"
 
 
-def simulate(spec: SimulationSpec, window: WindowConfig) -> WindowDataset:
+def simulate(spec: SimulationSpec, window: WindowConfig, horizon: HorizonSpec | None = None) -> WindowDataset:
     simulation = SimulationConfig(
         seed=spec.seed, accounts=spec.accounts, duration_hours=spec.hours, held_out_variants=spec.held_out_variants
     )
     truth = [t.to_record() for t in generate_ground_truth(simulation)]
-    dataset = build_dataset(generate_events(simulation), truth, window)
+    dataset = build_dataset(generate_events(simulation), truth, window, horizon)
     return dataset.tagged(spec.tag)
 
 
-def simulate_many(specs: Sequence[SimulationSpec], window: WindowConfig, workers: int) -> WindowDataset:
+def simulate_many(
+    specs: Sequence[SimulationSpec], window: WindowConfig, workers: int, horizon: HorizonSpec | None = None
+) -> WindowDataset:
     """Runs the simulations in `workers` processes; the result does not depend on `workers`."""
     if workers <= 1 or len(specs) <= 1:
-        return concatenate([simulate(spec, window) for spec in specs])
+        return concatenate([simulate(spec, window, horizon) for spec in specs])
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return concatenate(list(pool.map(partial(simulate, window=window), specs)))
+        return concatenate(list(pool.map(partial(simulate, window=window, horizon=horizon), specs)))
 
 
 def concatenate(datasets: Sequence[WindowDataset]) -> WindowDataset:
+    any_horizon = any(d.horizon_rows is not None for d in datasets)
     return WindowDataset(
         features=np.vstack([d.features for d in datasets]),
         labels=np.concatenate([d.labels for d in datasets]),
         account_ids=np.concatenate([d.account_ids for d in datasets]),
         window_ends=np.concatenate([d.window_ends for d in datasets]),
         truth={k: v for d in datasets for k, v in d.truth.items()},
+        horizon_rows=np.concatenate([d.is_horizon for d in datasets]) if any_horizon else None,
     )
 
 
@@ -140,10 +191,4 @@ def select_runs(dataset: WindowDataset, specs: Sequence[SimulationSpec]) -> Wind
     """The windows and accounts of some of the simulator runs in `dataset`."""
     tags = {spec.tag for spec in specs}
     keep = np.array([account.split("/", 1)[0] in tags for account in dataset.account_ids.tolist()], dtype=bool)
-    return WindowDataset(
-        features=dataset.features[keep],
-        labels=dataset.labels[keep],
-        account_ids=dataset.account_ids[keep],
-        window_ends=dataset.window_ends[keep],
-        truth={account: t for account, t in dataset.truth.items() if account.split("/", 1)[0] in tags},
-    )
+    return dataset.rows(keep, {account: t for account, t in dataset.truth.items() if account.split("/", 1)[0] in tags})

@@ -26,10 +26,12 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from models.dataset import SimulationSpec, WindowDataset, concatenate, simulate, simulate_many
+from models.dataset import HorizonSpec, SimulationSpec, WindowDataset, concatenate, simulate, simulate_many
 from models.feedback import load_feedback
+from models.product import ProductModel
+from models.threshold import FPR_BUDGET, ThresholdChoice, choose_threshold
 from pipelines.artifact import ModelManifest, save_model
-from pipelines.config import WindowConfig
+from pipelines.config import DEFAULT_HORIZON_S, HORIZON_PERIOD_S, AlertPolicyConfig, WindowConfig
 from pipelines.features.peers import PeerStanding
 from pipelines.features.spec import FEATURE_NAMES, MONOTONIC_CST
 from pipelines.novelty import fit_novelty
@@ -39,7 +41,7 @@ log = logging.getLogger("distillwatch.train")
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 # Bump by hand when the features, labels or training recipe change; the artifact's model_version is
 # this release plus the sha256 prefix of the file.
-RELEASE = "2026.12.1"
+RELEASE = "2026.12.2"
 MODEL_FILE = "extraction_risk.skops"
 CALIBRATION_FOLDS = 4
 # A small fixed simulation whose feature statistics the manifest records (see probe_drift).
@@ -57,9 +59,17 @@ class TrainingConfig:
     release: str = RELEASE
     workers: int = 2  # simulation processes; does not change the result
     feedback: str | None = None  # a store with analyst verdicts: their windows join the training data
+    # The alert threshold: the most sensitive one alerting at most this share of the validation runs' benign
+    # accounts (models.threshold). Validation seeds are neither training nor evaluation seeds.
+    fpr_budget: float = FPR_BUDGET
+    validation_seeds: tuple[int, ...] = (101, 102, 103, 104)
+    min_requests: int = AlertPolicyConfig.min_requests  # the policy's request floor the threshold is chosen under
 
     def specs(self) -> list[SimulationSpec]:
         return [SimulationSpec(seed, self.accounts, self.hours) for seed in self.seeds]
+
+    def validation_specs(self) -> list[SimulationSpec]:
+        return [SimulationSpec(seed, self.accounts, self.hours) for seed in self.validation_seeds]
 
 
 def booster(model_seed: int) -> HistGradientBoostingClassifier:
@@ -90,6 +100,14 @@ def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
     # stall when other processes compete for the cores (OpenMP spin-waits badly under contention).
     with threadpool_limits(limits=1, user_api="openmp"):
         return model.fit(dataset.features, dataset.labels)
+
+
+def fit_product(dataset: WindowDataset, model_seed: int) -> ProductModel:
+    """`fit`, then the novelty component on the same data's benign windows (extraction rows are never read)."""
+    model = fit(dataset, model_seed)
+    peer_rows = model.named_steps["peers"].transform(dataset.features)
+    forest, calibration = fit_novelty(peer_rows, dataset.labels, dataset.account_ids, model_seed)
+    return ProductModel(model, forest, calibration)
 
 
 def feature_probe(window: WindowConfig) -> dict[str, dict[str, float]]:
@@ -139,13 +157,11 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
     simulated = time.perf_counter()
     windows, positive = len(dataset.labels), int(dataset.labels.sum())
     log.info("simulated %d windows (%d positive) in %.0fs", windows, positive, simulated - started)
-    model = fit(dataset, config.model_seed)
-    fitted = time.perf_counter()
-    log.info("fitted in %.0fs", fitted - simulated)
-    forest, novelty = fit_novelty(
-        model.named_steps["peers"].transform(dataset.features), dataset.labels, dataset.account_ids, config.model_seed
-    )
-    log.info("novelty component fitted in %.0fs (threshold %.4f)", time.perf_counter() - fitted, novelty.threshold)
+    fitted = fit_product(dataset, config.model_seed)
+    model, forest, novelty = fitted.estimator, fitted.novelty, fitted.calibration
+    log.info("fitted in %.0fs (novelty threshold %.4f)", time.perf_counter() - simulated, novelty.threshold)
+    alert_policy = validation_threshold(fitted, config)
+    log.info("alert threshold %.4f at %.2f%% benign-account FPR", alert_policy.threshold, 100 * config.fpr_budget)
     manifest = ModelManifest(
         model_version=config.release,
         model_file=MODEL_FILE,
@@ -168,8 +184,19 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
             f"monotonic_cst, isotonic, {CALIBRATION_FOLDS} account-grouped folds))",
         },
         novelty=novelty.to_json(),
+        alert_policy=alert_policy.to_json(),
     )
     return save_model(model, output_dir, manifest, novelty=forest)
+
+
+def validation_threshold(product: ProductModel, config: TrainingConfig) -> ThresholdChoice:
+    """The threshold at the FPR budget on validation runs, with the long-horizon rows the pipeline scores."""
+    specs = config.validation_specs()
+    horizon = HorizonSpec(WindowConfig(DEFAULT_HORIZON_S, HORIZON_PERIOD_S), config.min_requests)
+    validation = simulate_many(specs, config.window, config.workers, horizon)
+    runs = [{"seed": s.seed, "accounts": s.accounts, "hours": s.hours} for s in specs]
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return choose_threshold(product, validation, config.fpr_budget, config.min_requests, runs)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -180,6 +207,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-seed", type=int, default=defaults.model_seed)
     parser.add_argument("--release", default=defaults.release, help="model_version becomes RELEASE+<sha256 prefix>")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="simulation processes")
+    parser.add_argument(
+        "--fpr-budget",
+        type=float,
+        default=defaults.fpr_budget,
+        help="share of validation benign accounts the alert threshold may alert (recorded as alert_policy)",
+    )
     parser.add_argument("--output-dir", type=Path, default=ARTIFACT_DIR)
     parser.add_argument(
         "--feedback", default=None, help="analyst verdicts: DuckDB store or bq:PROJECT:DATASET (models/feedback.py)"
@@ -195,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
         release=args.release,
         workers=args.workers,
         feedback=args.feedback,
+        fpr_budget=args.fpr_budget,
     )
     manifest_path = train(config, args.output_dir)
     print(f"wrote {manifest_path} ({ModelManifest.read(manifest_path).model_version})")

@@ -49,6 +49,8 @@ class ModelManifest:
     metrics: dict[str, Any] = field(default_factory=dict)
     # The novelty component's calibration (pipelines.novelty.NoveltyCalibration), when the file holds a forest.
     novelty: dict[str, Any] | None = None
+    # The alert threshold chosen at a benign-account FPR budget (models.threshold.ThresholdChoice), if any.
+    alert_policy: dict[str, Any] | None = None
 
     @classmethod
     def read(cls, path: str | Path) -> ModelManifest:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from pipelines.artifact import ModelManifest
 
 DEFAULT_MODEL_MANIFEST = str(Path(__file__).resolve().parent.parent / "models" / "artifacts" / "manifest.json")
 _SUBSCRIPTION = re.compile(r"projects/[^/]+/subscriptions/[^/]+")
@@ -71,6 +73,11 @@ class AlertPolicyConfig:
     @property
     def alert_threshold(self) -> float:
         return self.severities[0][0]
+
+    def with_alert_threshold(self, threshold: float) -> AlertPolicyConfig:
+        """The same policy alerting from `threshold` (medium); higher severities never start below it."""
+        severities = tuple((max(threshold, t) if i else threshold, name) for i, (t, name) in enumerate(self.severities))
+        return replace(self, severities=severities)
 
     def severity(self, score: float) -> str | None:
         reached = [name for threshold, name in self.severities if score >= threshold]
@@ -205,6 +212,13 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
         "--min-requests", type=int, default=AlertPolicyConfig.min_requests, help="fewest requests in a window to alert"
     )
     parser.add_argument(
+        "--alert-threshold",
+        type=float,
+        default=None,
+        help="score from which a window alerts (default: the model manifest's alert_policy threshold, set at a "
+        f"benign-account FPR budget; {AlertPolicyConfig().alert_threshold} for a manifest without one)",
+    )
+    parser.add_argument(
         "--horizon", type=int, default=DEFAULT_HORIZON_S, help="seconds of accumulated evidence per account (0: off)"
     )
     parser.add_argument("--model", default=DEFAULT_MODEL_MANIFEST, help="model manifest.json (verified sha256)")
@@ -228,6 +242,18 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def alert_threshold_of(manifest: ModelManifest) -> float:
+    """The alert threshold a model manifest records (`alert_policy`), else the policy's default."""
+    policy = manifest.alert_policy
+    return float(policy["threshold"]) if policy else AlertPolicyConfig().alert_threshold
+
+
+def manifest_alert_threshold(manifest_path: str | Path) -> float:
+    # A missing manifest is reported, in its own words, by the command that loads the model.
+    path = Path(manifest_path)
+    return alert_threshold_of(ModelManifest.read(path)) if path.is_file() else AlertPolicyConfig().alert_threshold
+
+
 def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
     return DetectConfig(
         input=args.input,
@@ -235,7 +261,9 @@ def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
         streaming=is_subscription(args.input),
         window=WindowConfig(args.window_size, args.window_period, args.allowed_lateness),
         horizon_s=args.horizon,
-        alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown, min_requests=args.min_requests),
+        alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown, min_requests=args.min_requests).with_alert_threshold(
+            args.alert_threshold if args.alert_threshold is not None else manifest_alert_threshold(args.model)
+        ),
         model=ModelConfig(args.model, args.watch_models, batch_size=args.inference_batch_size),
         pubsub_id_label=args.pubsub_id_label,
         suppressions=args.suppressions or args.output,

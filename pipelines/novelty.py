@@ -22,14 +22,13 @@ NOVELTY_FEATURES: tuple[str, ...] = (
     "harvest_per_minute",
     "harvest_per_account_day",
     "harvest_peer_percentile",
-    "completion_tokens_mean",
-    "output_input_ratio",
     "reasoning_token_share",
     "max_tokens_saturation_share",
     "logprobs_share",
     "top_logprobs_mean",
     "multi_choice_share",
     "reasoning_elicitation_share",
+    "embeddings_share",
     "account_age_days",
 )
 _COLUMNS = np.array([FEATURE_INDEX[name] for name in NOVELTY_FEATURES])

@@ -17,10 +17,12 @@ import functools
 import logging
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
+from sklearn.ensemble import IsolationForest
 from threadpoolctl import ThreadpoolController
 
 from pipelines.artifact import LoadedModel, ModelIntegrityError, load_verified_model
@@ -47,18 +49,38 @@ def explain(model: LoadedModel, rows: np.ndarray, scores: np.ndarray, max_reason
     return explanations
 
 
-def combine_with_novelty(
-    model: LoadedModel, rows: np.ndarray, scores: np.ndarray, alert_threshold: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(scores, novel rows, novelty statistic): supervised scores, lifted to the threshold where novelty fires."""
-    if model.novelty is None or model.manifest.novelty is None:
-        return scores, np.zeros(len(rows), dtype=bool), np.zeros(len(rows))
-    calibration = NoveltyCalibration.from_json(model.manifest.novelty)
-    peer_rows = model.estimator.named_steps["peers"].transform(rows)
-    novel = novelty_fires(model.novelty, calibration, peer_rows) & (scores < alert_threshold)
+@dataclass(frozen=True)
+class WindowDecision:
+    """What the product decides per window: the score the alert policy reads and which component set it."""
+
+    supervised: np.ndarray  # the classifier's probability
+    scores: np.ndarray  # supervised, lifted to the alert threshold where novelty fires
+    novel: np.ndarray  # rows novelty lifted
+    margin: np.ndarray  # novelty statistic over its threshold (0 where not computed)
+
+
+def decide_windows(
+    estimator: Any,
+    novelty: IsolationForest | None,
+    calibration: NoveltyCalibration | None,
+    rows: np.ndarray,
+    alert_threshold: float,
+) -> WindowDecision:
+    """The one scoring decision of serving and of every evaluation protocol (`models/evaluation`)."""
+    supervised = estimator.predict_proba(rows)[:, 1]
+    if novelty is None or calibration is None:
+        return WindowDecision(supervised, supervised, np.zeros(len(rows), dtype=bool), np.zeros(len(rows)))
+    peer_rows = estimator.named_steps["peers"].transform(rows)
+    novel = novelty_fires(novelty, calibration, peer_rows) & (supervised < alert_threshold)
     if not novel.any():
-        return scores, novel, np.zeros(len(rows))
-    return np.where(novel, alert_threshold, scores), novel, statistic(model.novelty, peer_rows) - calibration.threshold
+        return WindowDecision(supervised, supervised, novel, np.zeros(len(rows)))
+    margin = statistic(novelty, peer_rows) - calibration.threshold
+    return WindowDecision(supervised, np.where(novel, alert_threshold, supervised), novel, margin)
+
+
+def decide_with(model: LoadedModel, rows: np.ndarray, alert_threshold: float) -> WindowDecision:
+    calibration = NoveltyCalibration.from_json(model.manifest.novelty) if model.manifest.novelty else None
+    return decide_windows(model.estimator, model.novelty, calibration, rows, alert_threshold)
 
 
 @functools.lru_cache(maxsize=4)
@@ -123,8 +145,8 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
         # core, and the booster's OpenMP threads spin-wait on contended cores (5.8x slower measured). As in
         # training (models/train.py); predictions do not change.
         with _threadpools().limit(limits=1, user_api="openmp"):
-            supervised = model.estimator.predict_proba(rows)[:, 1]
-            scores, novel, margin = combine_with_novelty(model, rows, supervised, self._explain_threshold)
+            decision = decide_with(model, rows, self._explain_threshold)
+            supervised, scores, novel, margin = decision.supervised, decision.scores, decision.novel, decision.margin
             may_alert = (scores >= self._explain_threshold) & (rows[:, REQUEST_COUNT] >= self._explain_min_requests)
             to_explain = np.flatnonzero(may_alert)
             reasons: dict[int, tuple[Reason, ...]] = {}

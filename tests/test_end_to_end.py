@@ -70,8 +70,13 @@ def test_extraction_accounts_alert(detection):
     full_rate = {"distillation_crawler", "reasoning_coercion", "logprob_harvest", "capability_narrow"}
     missed = sorted(t["archetype"] for a, t in truth.items() if t["archetype"] in full_rate and a not in alerted)
     assert missed == []
+    # Overall, consistent with the recall the manifest records on held-out seeds at the same threshold: fewer
+    # alerted than a binomial draw at that rate gives (0.1% quantile) means the end-to-end run finds less than the
+    # offline evaluation says the model does.
     extraction = {a for a, t in truth.items() if t["label"] == "extraction"}
-    assert len(extraction & alerted) / len(extraction) >= 0.7
+    manifest = json.loads(Path(DEFAULT_MODEL_MANIFEST).read_text())
+    recall = manifest["metrics"]["held_out_seeds"]["recall_at_threshold"]
+    assert len(extraction & alerted) >= binom.ppf(0.001, len(extraction), recall), (recall, len(extraction & alerted))
 
 
 @pytest.mark.slow

@@ -10,9 +10,11 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from models.dataset import request_counts
 from models.evaluation.config import BASELINE_FPR, REQUEST_FLOORS, TARGET_FPR
+from models.evaluation.decision import first_alert_components
 from models.evaluation.detectors import MODEL, Scorer
 from models.evaluation.sets import EvalSet
 from models.metrics import OperatingPoint, account_scores, alert_delays, operating_point, quantile, recall_at_fpr
+from models.product import COMPONENTS
 from pipelines.config import AlertPolicyConfig
 
 
@@ -33,6 +35,7 @@ class ThresholdResult:
 class DetectorResult:
     name: str
     window_scores: np.ndarray
+    components: np.ndarray  # per window: the component that set its score (models.evaluation.decision)
     scores: np.ndarray  # per account, in EvalSet.accounts order
     roc_auc: float
     average_precision: float
@@ -58,6 +61,8 @@ class SetResult:
     earliest_delays: dict[str, float]
     # The classifier under the policy's and other request floors: min_requests -> what-if.
     policy_what_ifs: dict[int, PolicyWhatIf]
+    # Alerted accounts at the policy threshold, by the component of their first alert: (extraction, benign).
+    fired_by: dict[str, tuple[int, int]]
 
     @property
     def model(self) -> DetectorResult:
@@ -92,7 +97,7 @@ def at_threshold(
 
 def evaluate_detector(eval_set: EvalSet, name: str, scorer: Scorer, min_requests: int) -> DetectorResult:
     data = eval_set.data
-    window_scores = scorer(data.features)
+    window_scores, components = scorer(data)
     scores = account_scores(
         data.account_ids, window_scores, request_counts(data.features), eval_set.accounts, min_requests
     )
@@ -101,6 +106,7 @@ def evaluate_detector(eval_set: EvalSet, name: str, scorer: Scorer, min_requests
     return DetectorResult(
         name=name,
         window_scores=window_scores,
+        components=components,
         scores=scores,
         roc_auc=float(roc_auc_score(eval_set.is_attack, finite(scores))),
         average_precision=float(average_precision_score(eval_set.is_attack, finite(scores))),
@@ -139,7 +145,27 @@ def evaluate_set(eval_set: EvalSet, scorers: dict[str, Scorer], policy: AlertPol
             delays,
             recall_at_fpr(benign, attacks, TARGET_FPR),
         )
-    return SetResult(eval_set, results, operational, earliest, what_ifs)
+    first = first_alert_components(
+        data.account_ids,
+        data.window_ends,
+        model.window_scores,
+        model.components,
+        counts,
+        point.threshold,
+        policy.min_requests,
+    )
+    return SetResult(eval_set, results, operational, earliest, what_ifs, fired_by(first, eval_set))
+
+
+def fired_by(first: dict[str, str], eval_set: EvalSet) -> dict[str, tuple[int, int]]:
+    """(extraction accounts, benign accounts) whose first alert came from each component."""
+    attack = dict(zip(eval_set.accounts, eval_set.is_attack.tolist(), strict=True))
+    counts = {}
+    for component in COMPONENTS:
+        accounts = [a for a, c in first.items() if c == component]
+        extraction = sum(attack[a] for a in accounts)
+        counts[component] = (extraction, len(accounts) - extraction)
+    return counts
 
 
 def headline(result: SetResult) -> dict[str, float | int | None]:

@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variant-seeds", type=int, nargs="+", default=list(defaults.variant_seeds))
     parser.add_argument("--perturbation-hours", type=float, default=sweep.hours, help="hours per perturbation run")
     parser.add_argument("--lofo-seeds", type=int, nargs="+", default=list(lofo.eval_seeds), help="lofo evaluation")
+    parser.add_argument(
+        "--families", nargs="+", default=None, help="lofo: leave out only these families (default: every one)"
+    )
     parser.add_argument("--accounts", type=int, default=defaults.accounts, help="accounts per seed (standard)")
     parser.add_argument("--hours", type=float, default=defaults.hours, help="simulated hours per evaluation seed")
     parser.add_argument(
@@ -47,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"perturbation: the {sweep.accounts} accounts per family and strength and the {sweep.benign_accounts} benign",
     )
     parser.add_argument("--workers", type=int, default=defaults.workers, help="processes")
+    parser.add_argument(
+        "--alert-threshold", type=float, default=None, help="override the manifest's alert threshold (alert_policy)"
+    )
     parser.add_argument(
         "--trace-rows", type=int, default=None, help="standard: replay only the first rows of each real trace"
     )
@@ -68,6 +74,8 @@ def command(protocol: str, config: LofoConfig | PerturbationConfig, *options: st
     """The command that reproduces a run, written into its report."""
     words = ["distillwatch", "evaluate", "--protocol", protocol, "--scale", f"{config.scale:g}", *options]
     words += ["--workers", str(config.workers)]
+    if config.alert_threshold is not None:
+        words += ["--alert-threshold", f"{config.alert_threshold:g}"]
     if config.manifest_path.resolve() != EvaluationConfig().manifest_path.resolve():
         words += ["--model", str(config.manifest_path)]
     return shlex.join(words)
@@ -91,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         report_dir=report_dir,
         update_manifest=args.update_manifest,
         trace_rows=args.trace_rows,
+        alert_threshold=args.alert_threshold,
     )
     for result in evaluate(config):
         print(f"{result.eval_set.name}: {headline(result)}")
@@ -106,11 +115,15 @@ def run_lofo_protocol(args: argparse.Namespace, report_dir: Path) -> int:
         scale=args.scale,
         workers=args.workers,
         report_dir=report_dir,
+        families=tuple(args.families) if args.families else None,
+        alert_threshold=args.alert_threshold,
     )
     result = run_lofo(config)
     for name, summary in family_headline([fold.result for fold in result.folds]).items():
         print(f"{name}: worst {summary.worst:.3f} ({summary.worst_family}), mean {summary.mean:.3f}")
     options = ["--hours", f"{config.hours:g}", "--lofo-seeds", *map(str, config.eval_seeds)]
+    if config.families:
+        options += ["--families", *config.families]
     print(f"wrote {write_lofo_report(result, command('lofo', config, *options))} in {result.seconds / 60:.1f} min")
     return 0
 
@@ -122,6 +135,7 @@ def run_perturbation_protocol(args: argparse.Namespace, report_dir: Path) -> int
         scale=args.scale,
         workers=args.workers,
         report_dir=report_dir,
+        alert_threshold=args.alert_threshold,
     )
     result = run_sweep(config)
     for point in result.points:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig
+from pipelines.artifact import ModelManifest
+from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, alert_threshold_of
 
 REPORT_DIR = Path(__file__).resolve().parent.parent / "report"
 # Single-account attacks at their archetype's natural rate. Not full rate by design: low_and_slow
@@ -32,4 +33,12 @@ class EvaluationConfig:
     report_dir: Path = REPORT_DIR
     update_manifest: bool = True
     trace_rows: int | None = None  # replay only the first rows of each real trace (None: all)
-    policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)
+    policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)  # its threshold: see `alert_threshold`
+    alert_threshold: float | None = None  # None: the manifest's (alert_policy), as `distillwatch detect` uses
+
+
+def resolved_policy(
+    policy: AlertPolicyConfig, alert_threshold: float | None, manifest: ModelManifest
+) -> AlertPolicyConfig:
+    """The policy `distillwatch detect` would run this model with: the manifest's threshold unless overridden."""
+    return policy.with_alert_threshold(alert_threshold if alert_threshold is not None else alert_threshold_of(manifest))

@@ -2,11 +2,12 @@
 
 A family is an archetype of the simulator catalogue, read from `simulator.archetypes` at run time, so
 families added there join the protocol without a change here. For each family the training recipe of
-the shipped model (its simulator seeds, at `scale`) is refitted with `models.train.fit` on every
-account except that family's, then scored on separate evaluation runs in which every family has the
-same weight: an extraction family's recall is measured against the held-out benign accounts, a benign
-family's FPR on its own accounts. The shipped model, which saw every family, is scored on the same
-accounts for comparison.
+the shipped model (its simulator seeds, at `scale`) is refitted with `models.train.fit_product`
+(classifier and benign-only novelty component) on every account except that family's, then scored, as
+the pipeline decides (`models.evaluation.decision`), on separate evaluation runs in which every family
+has the same weight: an extraction family's recall is measured against the held-out benign accounts, a
+benign family's FPR on its own accounts. The shipped model, which saw every family, is scored on the
+same accounts for comparison.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from models.dataset import SimulationSpec, WindowDataset, request_counts, simulate_many
-from models.evaluation.config import REPORT_DIR
+from models.evaluation.config import REPORT_DIR, resolved_policy
+from models.evaluation.decision import first_alert_components, horizon_spec
 from models.evaluation.families import FamilyResult, benign_result, extraction_result
 from models.evaluation.simulation import MixSpec, select_accounts, simulate_mixes, uniform_mix
 from models.metrics import account_scores
-from models.train import fit
+from models.product import COMPONENTS, ProductModel
+from models.threshold import choose_threshold
+from models.train import fit_product
 from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, WindowConfig
 from simulator.archetypes import ARCHETYPES, CAMPAIGN_ARCHETYPE, Archetype
@@ -53,7 +57,9 @@ class LofoConfig:
     scale: float = 1.0  # multiplies training and evaluation accounts
     workers: int = 2
     report_dir: Path = REPORT_DIR
-    policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)
+    policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)  # its threshold: see `alert_threshold`
+    alert_threshold: float | None = None  # None: the manifest's (alert_policy), as `distillwatch detect` uses
+    families: tuple[str, ...] | None = None  # left out in turn; None: every family (a subset: to iterate quickly)
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,9 @@ class Fold:
     shipped: FamilyResult  # by the shipped model, which saw it
     training_windows: int
     seconds: float
+    threshold: float  # the fold model's alert threshold, chosen like the shipped one's (models.threshold)
+    # The family's accounts alerted by the fold model, by the component of their first alert.
+    fired_by: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -76,8 +85,15 @@ class LofoResult:
     seconds: float
 
 
-def lofo_families(catalogue: Sequence[Archetype] = ARCHETYPES) -> list[Archetype]:
-    return [archetype for archetype in catalogue if archetype.name not in EXCLUDED_FAMILIES]
+def lofo_families(catalogue: Sequence[Archetype] = ARCHETYPES, only: Sequence[str] | None = None) -> list[Archetype]:
+    """The families left out in turn: every one not excluded, or those of `only` (which must exist)."""
+    families = [archetype for archetype in catalogue if archetype.name not in EXCLUDED_FAMILIES]
+    if only is None:
+        return families
+    unknown = set(only) - {family.name for family in families}
+    if unknown:
+        raise ValueError(f"no such family to leave out: {sorted(unknown)}")
+    return [family for family in families if family.name in only]
 
 
 def family_result(
@@ -93,27 +109,39 @@ def family_result(
 # Each worker process holds the training windows once instead of receiving them with every fold.
 _training: WindowDataset | None = None
 _evaluation: WindowDataset | None = None
+_validation: WindowDataset | None = None
 
 
-def _load_worker(training: WindowDataset, evaluation: WindowDataset) -> None:
-    global _training, _evaluation
-    _training, _evaluation = training, evaluation
+def _load_worker(training: WindowDataset, evaluation: WindowDataset, validation: WindowDataset | None) -> None:
+    global _training, _evaluation, _validation
+    _training, _evaluation, _validation = training, evaluation, validation
 
 
-def _fold_window_scores(family: str, model_seed: int) -> tuple[np.ndarray, int, float]:
+def _fold_window_scores(
+    family: str, model_seed: int, policy: AlertPolicyConfig, fpr_budget: float | None
+) -> tuple[np.ndarray, np.ndarray, int, float, float]:
+    """The fold's product decision on the evaluation windows: supervised model, novelty component and alert
+    threshold all fitted without the family (a left-out benign family is absent from the novelty component's
+    benign set and from the threshold's validation accounts too). Without a budget: the policy's threshold."""
     assert _training is not None and _evaluation is not None  # set by _load_worker
     started = time.perf_counter()
     keep = {account for account, truth in _training.truth.items() if truth.archetype != family}
     without = select_accounts(_training, keep)
-    model = fit(without, model_seed)
+    product = fit_product(without, model_seed)
+    threshold = policy.alert_threshold
     with threadpool_limits(limits=1, user_api="openmp"):
-        scores = model.predict_proba(_evaluation.features)[:, 1]
-    return scores, len(without.labels), time.perf_counter() - started
+        if _validation is not None and fpr_budget is not None:
+            kept = {a for a, truth in _validation.truth.items() if truth.archetype != family}
+            validation = select_accounts(_validation, kept)
+            threshold = choose_threshold(product, validation, fpr_budget, policy.min_requests, []).threshold
+        scores, components = product.decide(_evaluation, threshold)
+    return scores, components, len(without.labels), time.perf_counter() - started, threshold
 
 
 def run_lofo(config: LofoConfig) -> LofoResult:
     started = time.perf_counter()
     model = load_verified_model(config.manifest_path)
+    config = replace(config, policy=resolved_policy(config.policy, config.alert_threshold, model.manifest))
     trained = model.manifest.trained_on
     window = WindowConfig(trained["window_size_s"], trained["window_period_s"])
     training_accounts = max(MIN_TRAINING_ACCOUNTS, round(trained["accounts_per_seed"] * config.scale))
@@ -130,7 +158,16 @@ def run_lofo(config: LofoConfig) -> LofoResult:
         for seed in config.eval_seeds
     )
     training = simulate_many(training_runs, window, config.workers)
-    evaluation = simulate_mixes(eval_runs, window, config.workers)
+    # The shipped threshold's validation runs, at the same scale: each fold picks its own threshold on them.
+    shipped_policy = model.manifest.alert_policy
+    validation = None
+    if shipped_policy and config.alert_threshold is None:
+        validation_runs = [
+            SimulationSpec(int(run["seed"]), training_accounts, float(run["hours"]))
+            for run in shipped_policy["validation_runs"]
+        ]
+        validation = simulate_many(validation_runs, window, config.workers, horizon_spec(window, config.policy))
+    evaluation = simulate_mixes(eval_runs, window, config.workers, horizon_spec(window, config.policy))
     log.info(
         "simulated %d + %d windows in %.0fs",
         len(training.labels),
@@ -147,22 +184,35 @@ def run_lofo(config: LofoConfig) -> LofoResult:
     def to_accounts(window_scores: np.ndarray) -> np.ndarray:
         return account_scores(evaluation.account_ids, window_scores, counts, accounts, min_requests)
 
+    def fired_by(family: str, window_scores: np.ndarray, components: np.ndarray, at: float) -> dict[str, int]:
+        first = first_alert_components(
+            evaluation.account_ids, evaluation.window_ends, window_scores, components, counts, at, min_requests
+        )
+        own = [first[a] for a in first if evaluation.truth[a].archetype == family]
+        return {component: own.count(component) for component in COMPONENTS}
+
     with threadpool_limits(limits=1, user_api="openmp"):
-        shipped_scores = to_accounts(model.estimator.predict_proba(evaluation.features)[:, 1])
-    families = lofo_families()
+        shipped_scores = to_accounts(ProductModel.shipped(model).decide(evaluation, threshold)[0])
+    families = lofo_families(only=config.families)
     seeds = [trained["model_seed"]] * len(families)
     names = [family.name for family in families]
-    with ProcessPoolExecutor(config.workers, initializer=_load_worker, initargs=(training, evaluation)) as pool:
-        outputs = list(pool.map(_fold_window_scores, names, seeds))
+    policies = [config.policy] * len(families)
+    budgets = [shipped_policy["fpr_budget"] if validation is not None else None] * len(families)
+    workers = (training, evaluation, validation)
+    with ProcessPoolExecutor(config.workers, initializer=_load_worker, initargs=workers) as pool:
+        outputs = list(pool.map(_fold_window_scores, names, seeds, policies, budgets))
     folds = []
-    for family, (window_scores, training_windows, seconds) in zip(families, outputs, strict=True):
+    for family, output in zip(families, outputs, strict=True):
+        window_scores, components, training_windows, seconds, fold_threshold = output
         folds.append(
             Fold(
                 family=family.name,
-                result=family_result(family, to_accounts(window_scores), archetypes, benign, threshold),
+                result=family_result(family, to_accounts(window_scores), archetypes, benign, fold_threshold),
                 shipped=family_result(family, shipped_scores, archetypes, benign, threshold),
                 training_windows=training_windows,
                 seconds=seconds,
+                threshold=fold_threshold,
+                fired_by=fired_by(family.name, window_scores, components, fold_threshold),
             )
         )
         log.info("fold %s: %s in %.0fs", family.name, folds[-1].result, seconds)

@@ -23,10 +23,12 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from models.dataset import request_counts
-from models.evaluation.config import REPORT_DIR, TARGET_FPR
+from models.evaluation.config import REPORT_DIR, TARGET_FPR, resolved_policy
+from models.evaluation.decision import horizon_spec
 from models.evaluation.lofo import lofo_families
 from models.evaluation.simulation import MixSpec, simulate_mixes
 from models.metrics import account_scores, operating_point, recall_at_fpr
+from models.product import ProductModel
 from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, WindowConfig
 from simulator.archetypes import (
@@ -157,7 +159,8 @@ class PerturbationConfig:
     scale: float = 1.0
     workers: int = 2
     report_dir: Path = REPORT_DIR
-    policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)
+    policy: AlertPolicyConfig = field(default_factory=AlertPolicyConfig)  # its threshold: see `alert_threshold`
+    alert_threshold: float | None = None  # None: the manifest's (alert_policy), as `distillwatch detect` uses
 
 
 @dataclass(frozen=True)
@@ -205,16 +208,18 @@ def sweep_specs(config: PerturbationConfig) -> tuple[MixSpec, list[tuple[str, fl
 def run_sweep(config: PerturbationConfig) -> SweepResult:
     started = time.perf_counter()
     model = load_verified_model(config.manifest_path)
+    config = replace(config, policy=resolved_policy(config.policy, config.alert_threshold, model.manifest))
     trained = model.manifest.trained_on
     if config.seed in trained["simulator_seeds"]:
         raise ValueError(f"seed {config.seed} was used for training")
     window = WindowConfig(trained["window_size_s"], trained["window_period_s"])
     benign_spec, runs = sweep_specs(config)
-    data = simulate_mixes([benign_spec, *(spec for _, _, spec in runs)], window, config.workers)
-    with threadpool_limits(limits=1, user_api="openmp"):
-        window_scores = model.estimator.predict_proba(data.features)[:, 1]
-    counts = request_counts(data.features)
     policy = config.policy
+    specs = [benign_spec, *(spec for _, _, spec in runs)]
+    data = simulate_mixes(specs, window, config.workers, horizon_spec(window, policy))
+    with threadpool_limits(limits=1, user_api="openmp"):  # the pipeline's decision (models.evaluation.decision)
+        window_scores, _ = ProductModel.shipped(model).decide(data, policy.alert_threshold)
+    counts = request_counts(data.features)
 
     run_tags = np.array([account.split("/", 1)[0] for account in data.account_ids.tolist()])
 

@@ -22,7 +22,7 @@ from models.evaluation.sections import (
 )
 from models.evaluation.tenants import TenantReplay
 from models.evaluation.tenants_report import tenants_section
-from pipelines.artifact import LoadedModel
+from pipelines.artifact import LoadedModel, ModelManifest
 from pipelines.config import AlertPolicyConfig
 from pipelines.scoring import explain
 
@@ -40,7 +40,9 @@ def explain_top_false_positives(result: SetResult, model: LoadedModel, policy: A
         if windows.size == 0:
             break  # the remaining benign accounts cannot alert at all
         top = windows[np.argmax(detector.window_scores[windows])]
-        reasons = explain(model, data.features[[top]], detector.window_scores[[top]], policy.max_reasons)[0]
+        # Against the supervised score, as serving explains a window (also one novelty lifted).
+        supervised = model.estimator.predict_proba(data.features[[top]])[:, 1]
+        reasons = explain(model, data.features[[top]], supervised, policy.max_reasons)[0]
         rows.append(
             [
                 f"`{account}`",
@@ -56,6 +58,25 @@ def explain_top_false_positives(result: SetResult, model: LoadedModel, policy: A
             ]
         )
     return table(["account", "archetype/variant", "score", "window end (UTC)", "requests", "top reasons"], rows)
+
+
+def components_section(results: Sequence[SetResult], policy: AlertPolicyConfig) -> list[str]:
+    rows = [
+        [result.eval_set.name, component, extraction, benign]
+        for result in results
+        for component, (extraction, benign) in result.fired_by.items()
+    ]
+    return [
+        "## Which component fired",
+        "",
+        f"Accounts alerted at {policy.alert_threshold}, by the component of their first alert: the supervised "
+        "classifier, the benign-only novelty component (`pipelines/novelty.py`, which lifts a window to the "
+        "threshold), or a 24 h horizon window of an account too sparse for the per-window floor "
+        "(`pipelines/horizon.py`). Every number in this report is that combined decision, as `distillwatch "
+        "detect` takes it (`pipelines.scoring.decide_windows`).",
+        "",
+        *table(["set", "component", "extraction accounts", "benign accounts"], rows),
+    ]
 
 
 def false_positive_section(results: Sequence[SetResult], model: LoadedModel, policy: AlertPolicyConfig) -> list[str]:
@@ -109,6 +130,8 @@ def standard_command(config: EvaluationConfig) -> str:
     words += ["--accounts", str(config.accounts), "--hours", f"{config.hours:g}"]
     if config.trace_rows is not None:
         words += ["--trace-rows", str(config.trace_rows)]
+    if config.alert_threshold is not None:
+        words += ["--alert-threshold", f"{config.alert_threshold:g}"]
     return shlex.join(words)
 
 
@@ -129,6 +152,17 @@ NOTES = [
 ]
 
 
+def threshold_origin(manifest: ModelManifest, config: EvaluationConfig) -> str:
+    chosen = manifest.alert_policy
+    if config.alert_threshold is not None or not chosen:
+        return "the threshold given on the command line" if config.alert_threshold is not None else "the default"
+    seeds = ", ".join(str(run["seed"]) for run in chosen["validation_runs"])
+    return (
+        f"the manifest's threshold, chosen at training for ≤ {chosen['fpr_budget']:.1%} benign-account FPR on "
+        f"validation seeds {seeds}: {chosen['benign_alerted']} of {chosen['benign_accounts']} benign accounts alerted"
+    )
+
+
 def report_markdown(
     results: Sequence[SetResult], replays: Sequence[TenantReplay], model: LoadedModel, config: EvaluationConfig
 ) -> str:
@@ -141,9 +175,10 @@ def report_markdown(
         f"{trained['simulator_seeds']} ({trained['accounts_per_seed']} accounts x {trained['hours_per_seed']:g} h "
         f"each, training variants only). Written by `{standard_command(config)}`.",
         "",
-        f"The alert policy is the pipeline's: a window alerts when its score is ≥ {policy.alert_threshold} and it "
-        f"holds ≥ {policy.min_requests} requests. An **account's score** is its highest score over such "
-        "windows; an account without any can never alert. **FPR** is the share of benign *accounts* alerted at "
+        f"The alert policy is the pipeline's: a window alerts when its score is ≥ {policy.alert_threshold:.4f} and it "
+        f"holds ≥ {policy.min_requests} requests ({threshold_origin(manifest, config)}). An **account's score** is "
+        "its highest score over such windows; an account without any can never alert. **FPR** is the share of "
+        "benign *accounts* alerted at "
         f"least once in the {config.hours:g} h simulated per seed, **recall** the share of extraction accounts "
         "alerted at least once. Brackets are 95% Wilson intervals.",
         "",
@@ -153,6 +188,7 @@ def report_markdown(
         targets_section(results, policy),
         data_section(results, config),
         detectors_section(results, policy),
+        components_section(results, policy),
         archetype_section(results, policy),
         delay_section(results),
         policy_section(results, policy),

@@ -16,7 +16,7 @@ from unittest import mock
 
 import numpy as np
 
-from models.dataset import WindowDataset, build_dataset, concatenate
+from models.dataset import HorizonSpec, WindowDataset, build_dataset, concatenate
 from pipelines.config import WindowConfig
 from simulator import config as simulator_config
 from simulator import planning, writing
@@ -46,9 +46,9 @@ class MixSpec:
         )
 
 
-def simulate_mix(spec: MixSpec, window: WindowConfig) -> WindowDataset:
+def simulate_mix(spec: MixSpec, window: WindowConfig, horizon: HorizonSpec | None = None) -> WindowDataset:
     if spec.catalogue is None:
-        dataset = _simulate(spec.config(), window)
+        dataset = _simulate(spec.config(), window, horizon)
     else:
         # The simulator reads its catalogue from module globals and takes no catalogue argument, so a
         # modified catalogue is swapped in, in every module that holds it, for this one run (this process only).
@@ -57,21 +57,23 @@ def simulate_mix(spec: MixSpec, window: WindowConfig) -> WindowDataset:
             swapped.enter_context(mock.patch.multiple(planning, ARCHETYPES=spec.catalogue, ARCHETYPES_BY_NAME=by_name))
             swapped.enter_context(mock.patch.multiple(simulator_config, ARCHETYPES_BY_NAME=by_name))
             swapped.enter_context(mock.patch.multiple(writing, ARCHETYPES=spec.catalogue))
-            dataset = _simulate(spec.config(), window)
+            dataset = _simulate(spec.config(), window, horizon)
     return dataset.tagged(spec.tag)
 
 
-def _simulate(config: SimulationConfig, window: WindowConfig) -> WindowDataset:
+def _simulate(config: SimulationConfig, window: WindowConfig, horizon: HorizonSpec | None) -> WindowDataset:
     truth = [t.to_record() for t in generate_ground_truth(config)]
-    return build_dataset(generate_events(config), truth, window)
+    return build_dataset(generate_events(config), truth, window, horizon)
 
 
-def simulate_mixes(specs: Sequence[MixSpec], window: WindowConfig, workers: int) -> WindowDataset:
+def simulate_mixes(
+    specs: Sequence[MixSpec], window: WindowConfig, workers: int, horizon: HorizonSpec | None = None
+) -> WindowDataset:
     """Runs the simulations in `workers` processes; the result does not depend on `workers`."""
     if workers <= 1 or len(specs) <= 1:
-        return concatenate([simulate_mix(spec, window) for spec in specs])
+        return concatenate([simulate_mix(spec, window, horizon) for spec in specs])
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return concatenate(list(pool.map(partial(simulate_mix, window=window), specs)))
+        return concatenate(list(pool.map(partial(simulate_mix, window=window, horizon=horizon), specs)))
 
 
 def uniform_mix(catalogue: Sequence[Archetype], exclude: frozenset[str] = frozenset()) -> tuple[tuple[str, float], ...]:
@@ -81,10 +83,4 @@ def uniform_mix(catalogue: Sequence[Archetype], exclude: frozenset[str] = frozen
 
 def select_accounts(dataset: WindowDataset, keep: set[str]) -> WindowDataset:
     mask = np.isin(dataset.account_ids, list(keep))
-    return WindowDataset(
-        features=dataset.features[mask],
-        labels=dataset.labels[mask],
-        account_ids=dataset.account_ids[mask],
-        window_ends=dataset.window_ends[mask],
-        truth={account: t for account, t in dataset.truth.items() if account in keep},
-    )
+    return dataset.rows(mask, {account: t for account, t in dataset.truth.items() if account in keep})

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from threadpoolctl import threadpool_limits
 
-from models.dataset import SimulationSpec, select_runs, simulate_many
+from models.dataset import SimulationSpec, concatenate, select_runs, simulate_many
 from models.evaluation.aggregate import SetResult, evaluate_set
-from models.evaluation.config import FOREST_TRAINING_RUNS, EvaluationConfig
+from models.evaluation.config import FOREST_TRAINING_RUNS, EvaluationConfig, resolved_policy
+from models.evaluation.decision import horizon_spec
 from models.evaluation.detectors import MODEL, scorers
 from models.evaluation.manifest import record_metrics
 from models.evaluation.plots import plot_curves, plot_delays
@@ -25,6 +27,7 @@ from models.evaluation.report import report_markdown
 from models.evaluation.sets import EvalSet
 from models.evaluation.tenants import score_replays
 from models.evaluation.tenants_report import plot_tenants
+from models.product import ProductModel
 from models.train import training_specs
 from pipelines.artifact import load_verified_model
 from pipelines.config import WindowConfig
@@ -35,6 +38,7 @@ log = logging.getLogger("distillwatch.evaluate")
 def evaluate(config: EvaluationConfig) -> list[SetResult]:
     started = time.perf_counter()
     model = load_verified_model(config.manifest_path)
+    config = replace(config, policy=resolved_policy(config.policy, config.alert_threshold, model.manifest))
     trained = model.manifest.trained_on
     training = training_specs(model.manifest)
     overlap = {s.seed for s in training} & (set(config.held_out_seeds) | set(config.variant_seeds))
@@ -48,10 +52,22 @@ def evaluate(config: EvaluationConfig) -> list[SetResult]:
     forest_runs = training[:FOREST_TRAINING_RUNS]
     window = WindowConfig(trained["window_size_s"], trained["window_period_s"])
     # One process pool for every simulation.
-    data = simulate_many([*forest_runs, *(spec for specs in sets.values() for spec in specs)], window, config.workers)
+    # The forest's runs as training simulates them; the evaluation runs with the pipeline's long-horizon windows.
+    data = concatenate(
+        [
+            simulate_many(forest_runs, window, config.workers),
+            simulate_many(
+                [spec for specs in sets.values() for spec in specs],
+                window,
+                config.workers,
+                horizon_spec(window, config.policy),
+            ),
+        ]
+    )
     log.info("simulated %d windows in %.0fs", len(data.labels), time.perf_counter() - started)
     with threadpool_limits(limits=1, user_api="openmp"):  # see models.train.fit
-        detectors = scorers(model, select_runs(data, forest_runs), config.policy, seed=trained["model_seed"])
+        product = ProductModel.shipped(model)
+        detectors = scorers(product, select_runs(data, forest_runs), config.policy, seed=trained["model_seed"])
         results = [
             evaluate_set(EvalSet.build(name, specs, select_runs(data, specs), window), detectors, config.policy)
             for name, specs in sets.items()

@@ -5,7 +5,8 @@ event contract; what the trace does not record (parameters, keys, addresses, use
 account age) is drawn per tenant from plausible ranges, independently of any detector. A trace is
 replayed at several volumes: as one tenant, split at random across 10 and 100 tenants, and as one
 tenant at twice the trace's rate. The windows go through the serving features, the model and the
-pipeline's own alert decision (`pipelines.alerting`: threshold, request floor, cooldown).
+pipeline's own decision: scoring with novelty and 24 h horizon windows (`models.evaluation.decision`), then
+`pipelines.alerting` (threshold, request floor, cooldown).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from models.dataset import WindowDataset, build_dataset, request_counts
+from models.evaluation.decision import horizon_spec
 from models.evaluation.detectors import Scorer
 from pipelines.alerting import ScoredWindow, decide, is_eligible
 from pipelines.config import AlertPolicyConfig, WindowConfig
@@ -207,15 +209,24 @@ class TenantReplay:
 
 
 def policy_alerts(
-    data: WindowDataset, window_scores: np.ndarray, window: WindowConfig, policy: AlertPolicyConfig
+    data: WindowDataset,
+    window_scores: np.ndarray,
+    components: np.ndarray,
+    window: WindowConfig,
+    policy: AlertPolicyConfig,
 ) -> dict[str, int]:
     """Alerts per account under the pipeline's decision (threshold, request floor, cooldown)."""
     by_account: dict[str, list[ScoredWindow]] = defaultdict(list)
     counts = request_counts(data.features)
-    for account, end, count, score in zip(
-        data.account_ids.tolist(), data.window_ends.tolist(), counts.tolist(), window_scores.tolist(), strict=True
+    for account, end, count, score, component in zip(
+        data.account_ids.tolist(),
+        data.window_ends.tolist(),
+        counts.tolist(),
+        window_scores.tolist(),
+        components.tolist(),
+        strict=True,
     ):
-        scored = ScoredWindow(account, end - window.size_s, end, int(count), {}, score, "", ())
+        scored = ScoredWindow(account, end - window.size_s, end, int(count), {}, score, "", (), component=component)
         if is_eligible(scored, policy):
             by_account[account].append(scored)
     return {account: len(decide(windows, None, policy).alerts) for account, windows in by_account.items()}
@@ -228,9 +239,9 @@ def score_replays(
         requests = read_trace(trace, rows)
         for volume in VOLUMES:
             events, truth = replay(trace, requests, volume, seed)
-            data = build_dataset(events, truth, window)
-            scores = scorer(data.features)
-            alerts = policy_alerts(data, scores, window, policy)
+            data = build_dataset(events, truth, window, horizon_spec(window, policy))
+            scores, components = scorer(data)
+            alerts = policy_alerts(data, scores, components, window, policy)
             eligible = request_counts(data.features) >= policy.min_requests
             alerted = sum(1 for count in alerts.values() if count)
             top = float(scores[eligible].max(initial=0.0))

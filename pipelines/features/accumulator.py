@@ -8,7 +8,6 @@ reused by every sliding window that covers them.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections import Counter
 from operator import attrgetter
@@ -68,16 +67,16 @@ _STATE: tuple[str, ...] = (
 
 
 def harvest_weight(params: Params | None) -> float:
-    """Distillation targets per generated token: 1 for a sampled token, 1 + log2(1 + positions) with logprobs.
+    """Distillation targets per generated token: the token, plus each probability returned with it.
 
-    With logprobs each token comes with the probabilities of `1 + top_logprobs` candidates: a soft label that
-    teaches a student more than the sampled token alone, with diminishing returns (the tail candidates hold
-    little probability mass), hence the log: no logprobs 1, logprobs alone 2, top-5 ~3.8, top-20 ~5.5.
-    `n` needs no factor of its own: `completion_tokens` already bills every one of the n choices.
+    With logprobs a position comes with its own probability and those of `top_logprobs` candidates: soft
+    labels, each one a target a student is fitted to (logit distillation), so they count one by one: no
+    logprobs 1, logprobs alone 2, top-5 7, top-20 22. `n` needs no factor of its own: `completion_tokens`
+    already bills every one of the n choices.
     """
     if params is None or not params.logprobs:
         return 1.0
-    return 1.0 + math.log2(2 + (params.top_logprobs or 0))
+    return 2.0 + (params.top_logprobs or 0)
 
 
 _get_state = attrgetter(*_STATE)
@@ -171,6 +170,9 @@ class WindowAccumulator:
             output += event.reasoning_tokens
         if output:
             self.harvest += output * harvest_weight(event.params)
+        if event.endpoint == "embeddings":
+            # An embedding is a dense target for its whole input: a student learns the vector of every token sent.
+            self.harvest += event.prompt_tokens
         status = event.status_code
         if status == 429:
             self.rate_limited += 1

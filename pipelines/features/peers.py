@@ -5,6 +5,9 @@ travels inside the model artifact, so every worker computes `harvest_peer_percen
 with (a hot-swapped model brings its own reference). It is the first step of the shipped scikit-learn pipeline
 and also puts the constrained features in the form the booster's monotone constraints expect:
 
+- Peers are benign windows of the same workload kind (`workload_kind`: generation, logprob scoring, embeddings)
+  and billing tier. A logprob or embedding harvester moves few tokens next to a chat app or a benchmark lab;
+  next to the benign users of the same API feature it is the outlier it is.
 - `account_tier_rank` chooses the peer group and is then blanked: a tier is not evidence of intent.
 - A missing `account_age_days` becomes an old account: with the -1 constraint, MISSING (-1) would otherwise
   be read as the youngest account of all, and missing metadata must never be evidence.
@@ -28,6 +31,18 @@ _PERCENTILE = FEATURE_INDEX["harvest_peer_percentile"]
 _TIER = FEATURE_INDEX["account_tier_rank"]
 _AGE = FEATURE_INDEX["account_age_days"]
 _POOLED = len(TIER_RANKS)  # row of the reference for accounts without a (well-populated) tier
+_LOGPROBS = FEATURE_INDEX["logprobs_share"]
+_EMBEDDINGS = FEATURE_INDEX["embeddings_share"]
+KINDS = 3
+KIND_SHARE = 0.5
+
+
+def workload_kind(features: np.ndarray) -> np.ndarray:
+    """Per row: 0 generation, 1 logprob scoring (most requests ask for logprobs), 2 embeddings (most requests)."""
+    kind = np.zeros(len(features), dtype=np.int64)
+    kind[features[:, _LOGPROBS] >= KIND_SHARE] = 1
+    kind[features[:, _EMBEDDINGS] >= KIND_SHARE] = 2
+    return kind
 
 
 class PeerStanding(TransformerMixin, BaseEstimator):
@@ -35,32 +50,38 @@ class PeerStanding(TransformerMixin, BaseEstimator):
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> Self:
         benign = features[np.asarray(labels) == 0]
+        kinds = workload_kind(benign)
         levels = np.linspace(0.0, 1.0, QUANTILES)
-        pooled = np.quantile(benign[:, _HARVEST], levels)
-        reference = np.tile(pooled, (_POOLED + 1, 1))
-        peers = np.zeros(_POOLED + 1, dtype=np.int64)
-        for rank in range(_POOLED):
-            harvest = benign[benign[:, _TIER] == rank, _HARVEST]
-            peers[rank] = harvest.size
-            if harvest.size >= MIN_PEERS:
-                reference[rank] = np.quantile(harvest, levels)
-        peers[_POOLED] = len(benign)
+        everyone = np.quantile(benign[:, _HARVEST], levels)
+        reference = np.empty((KINDS, _POOLED + 1, QUANTILES))
+        peers = np.zeros((KINDS, _POOLED + 1), dtype=np.int64)
+        for kind in range(KINDS):
+            own = benign[kinds == kind]
+            # A kind too rare among benign windows is compared with all of them; a sparse tier with its kind pooled.
+            pooled = np.quantile(own[:, _HARVEST], levels) if len(own) >= MIN_PEERS else everyone
+            reference[kind] = pooled
+            peers[kind, _POOLED] = len(own)
+            for rank in range(_POOLED):
+                harvest = own[own[:, _TIER] == rank, _HARVEST]
+                peers[kind, rank] = harvest.size
+                if harvest.size >= MIN_PEERS:
+                    reference[kind, rank] = np.quantile(harvest, levels)
         self.reference_ = reference
         self.peers_ = peers
         return self
 
-    def percentile(self, harvest_per_minute: np.ndarray, tier_rank: np.ndarray) -> np.ndarray:
+    def percentile(self, harvest_per_minute: np.ndarray, tier_rank: np.ndarray, kind: np.ndarray) -> np.ndarray:
         """Share of the peer group's benign reference points at or below each value, in [0, 1]."""
         groups = np.where((tier_rank >= 0) & (tier_rank < _POOLED), tier_rank, _POOLED).astype(np.int64)
         result = np.empty(len(harvest_per_minute))
-        for group in np.unique(groups):
-            rows = groups == group
-            result[rows] = np.searchsorted(self.reference_[group], harvest_per_minute[rows], side="right")
+        for k, group in {(int(a), int(b)) for a, b in zip(kind, groups, strict=True)}:
+            rows = (kind == k) & (groups == group)
+            result[rows] = np.searchsorted(self.reference_[k, group], harvest_per_minute[rows], side="right")
         return result / QUANTILES
 
     def transform(self, features: np.ndarray) -> np.ndarray:
         out = np.array(features, dtype=np.float64, copy=True)
-        out[:, _PERCENTILE] = self.percentile(out[:, _HARVEST], out[:, _TIER])
+        out[:, _PERCENTILE] = self.percentile(out[:, _HARVEST], out[:, _TIER], workload_kind(out))
         out[:, _TIER] = MISSING
         out[out[:, _AGE] == MISSING, _AGE] = NO_RISK_AGE_DAYS
         return out

@@ -7,7 +7,7 @@ from models.train import TrainingConfig, train
 from pipelines.config import WindowConfig
 
 # Small enough for the unit suite, big enough that every extraction archetype appears at least once.
-TINY = TrainingConfig(seeds=(1,), accounts=120, hours=1.5, workers=1)
+TINY = TrainingConfig(seeds=(1,), accounts=120, hours=1.5, workers=1, validation_seeds=(3,))
 
 
 @pytest.fixture(scope="session")

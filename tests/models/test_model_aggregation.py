@@ -52,7 +52,10 @@ def hand_built_set() -> EvalSet:
 
 @pytest.fixture(scope="module")
 def result():
-    return evaluate_set(hand_built_set(), {MODEL: lambda features: features[:, SCORE]}, AlertPolicyConfig())
+    def scorer(data: WindowDataset) -> tuple[np.ndarray, np.ndarray]:
+        return data.features[:, SCORE], np.full(len(data.labels), "supervised")
+
+    return evaluate_set(hand_built_set(), {MODEL: scorer}, AlertPolicyConfig())
 
 
 def test_account_scores_are_the_max_over_windows_passing_the_request_floor(result):

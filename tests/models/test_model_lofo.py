@@ -40,7 +40,9 @@ def test_lofo_report_leads_with_the_worst_family_and_names_its_command(tmp_path:
         benign_result("hobbyist", np.array([0.6, 0.1, 0.1, 0.1]), 0.5),
     )
     # The shipped model's columns are not under test here: the fold's own result stands in for them.
-    folds = tuple(Fold(family.family, family, family, 100, 1.0) for family in families)
+    folds = tuple(
+        Fold(family.family, family, family, 100, 1.0, 0.5, {"supervised": family.alerted}) for family in families
+    )
     result = LofoResult(
         LofoConfig(report_dir=tmp_path),
         "test-model",

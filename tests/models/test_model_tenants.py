@@ -52,4 +52,5 @@ def test_policy_alerts_need_threshold_and_request_floor_and_respect_the_cooldown
     data = WindowDataset(features, np.zeros(5, np.int8), ids, ends, truth)
     scores = np.array([0.6, 0.9, 0.7, 0.99, 0.49])
     # a: 300 alerts, 600 is inside the hour's cooldown, 4200 alerts again, 4500 lacks requests; b: below 0.5.
-    assert policy_alerts(data, scores, WindowConfig(), AlertPolicyConfig()) == {"a": 2}
+    components = np.full(5, "supervised")
+    assert policy_alerts(data, scores, components, WindowConfig(), AlertPolicyConfig()) == {"a": 2}

@@ -1,4 +1,3 @@
-import math
 import pickle
 
 import pytest
@@ -85,10 +84,16 @@ def test_harvest_weighs_output_tokens_by_logprob_depth_and_counts_reasoning():
     bare_logprobs = event(2, completion_tokens=10, params={"logprobs": True})
     refused = event(3, completion_tokens=0, status_code=429)
     features = feature_dict(accumulate([plain, top20, bare_logprobs, refused]), *WINDOW)
-    expected = 100 * 1 + 150 * (1 + math.log2(22)) + 10 * 2
+    expected = 100 * 1 + 150 * (2 + 20) + 10 * 2  # each returned probability is a target
     assert features["harvest_tokens"] == pytest.approx(expected)
     assert features["harvest_per_minute"] == pytest.approx(expected / 60)
     assert harvest_weight(None) == 1.0 and harvest_weight(top20.params) > harvest_weight(bare_logprobs.params) > 1
+
+
+def test_an_embedding_harvests_its_whole_input():
+    embedded = event(0, endpoint="embeddings", prompt_tokens=300, completion_tokens=0)
+    chat = event(1, prompt_tokens=300, completion_tokens=10)
+    assert feature_dict(accumulate([embedded, chat]), *WINDOW)["harvest_tokens"] == 300 + 10
 
 
 def test_youth_normalised_harvest_and_the_tier_peer_group():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from pipelines.features.peers import NO_RISK_AGE_DAYS, PeerStanding
+from pipelines.features.peers import NO_RISK_AGE_DAYS, PeerStanding, workload_kind
 from pipelines.features.spec import FEATURE_INDEX, FEATURE_NAMES, MISSING
 
 HARVEST, TIER, AGE = (FEATURE_INDEX[n] for n in ("harvest_per_minute", "account_tier_rank", "account_age_days"))
@@ -54,3 +54,16 @@ def test_a_sparse_tier_falls_back_to_the_pooled_reference_and_tier_and_missing_a
     assert (out[:, TIER] == MISSING).all()
     assert out[0, AGE] == NO_RISK_AGE_DAYS and out[1, AGE] == 100.0
     assert probe[0, AGE] == MISSING  # the input is not modified
+
+
+def test_a_window_is_compared_with_benign_peers_of_its_workload_kind():
+    rng = np.random.default_rng(2)
+    chat = rows(rng, 3000, 1, 1000.0)
+    scoring = rows(rng, 3000, 1, 10.0)
+    scoring[:, FEATURE_INDEX["logprobs_share"]] = 1.0
+    standing = PeerStanding().fit(np.vstack([chat, scoring]), np.zeros(6000))
+    probe = np.vstack([chat[:1], scoring[:1]])
+    probe[:, HARVEST] = 200.0  # a small chat app, but ~20x what a benign logprob scorer harvests
+    assert workload_kind(probe).tolist() == [0, 1]
+    low, high = standing.transform(probe)[:, PERCENTILE]
+    assert low < 0.3 and high > 0.99
