@@ -10,38 +10,9 @@ from models.dataset import GroundTruth, WindowDataset
 from models.evaluation.aggregate import evaluate_set
 from models.evaluation.detectors import MODEL, VOLUME, baseline, product_scorer
 from models.evaluation.sets import EvalSet
-from models.product import HORIZON, NOVELTY, SUPERVISED, ProductModel
+from models.product import HORIZON, NOVELTY, SUPERVISED
 from pipelines.config import AlertPolicyConfig, WindowConfig
-from pipelines.features.spec import FEATURE_INDEX, FEATURE_NAMES
-from pipelines.novelty import NOVELTY_FEATURES, NoveltyCalibration
-
-REQUESTS = FEATURE_INDEX["request_count"]
-SCORE = FEATURE_INDEX["requests_per_minute"]  # the stand-in classifier reads its probability here
-ODD = FEATURE_INDEX["multi_choice_share"]  # the stand-in forest calls a row novel when this is large
-PERCENTILE = FEATURE_INDEX["harvest_peer_percentile"]
-
-
-class Identity:
-    def transform(self, rows: np.ndarray) -> np.ndarray:
-        return rows
-
-
-class ColumnClassifier:
-    def __init__(self) -> None:
-        self.named_steps = {"peers": Identity()}
-
-    def predict_proba(self, rows: np.ndarray) -> np.ndarray:
-        return np.c_[1 - rows[:, SCORE], rows[:, SCORE]]
-
-
-class ColumnForest:
-    """score_samples of the novelty inputs: minus the (signed-log) ODD column, so statistic = log1p(ODD)."""
-
-    def score_samples(self, inputs: np.ndarray) -> np.ndarray:
-        return -inputs[:, NOVELTY_FEATURES.index("multi_choice_share")]
-
-
-CALIBRATION = NoveltyCalibration(NOVELTY_FEATURES, math.log1p(100.0), 0.999, 0.99, 100, 100)
+from tests.models.stand_in_product import REQUESTS, stand_in_product, window_row
 
 # account: (label, [(window end, classifier score, requests, odd value, harvest percentile, horizon row), ...])
 CASE = {
@@ -64,9 +35,7 @@ def eval_set() -> EvalSet:
     for account, (label, windows) in CASE.items():
         truth[account] = GroundTruth(account, label, "family", "standard", None, 0.0 if label == "extraction" else None)
         for end, score, requests, odd, percentile, is_horizon in windows:
-            row = np.ones(len(FEATURE_NAMES))
-            row[[SCORE, REQUESTS, ODD, PERCENTILE]] = score, requests, odd, percentile
-            rows.append(row)
+            rows.append(window_row(score, requests, odd, percentile))
             accounts.append(account)
             ends.append(float(end))
             horizon.append(is_horizon)
@@ -78,7 +47,7 @@ def eval_set() -> EvalSet:
 @pytest.fixture(scope="module")
 def result(eval_set):
     policy = AlertPolicyConfig()
-    product = ProductModel(ColumnClassifier(), ColumnForest(), CALIBRATION)
+    product = stand_in_product()
     detectors = {MODEL: product_scorer(product, policy), VOLUME: baseline(VOLUME, lambda f: f[:, REQUESTS])}
     return evaluate_set(eval_set, detectors, policy)
 

@@ -6,39 +6,11 @@ import numpy as np
 import pytest
 
 from models.dataset import GroundTruth, WindowDataset
-from models.product import ProductModel
 from models.threshold import choose_threshold
 from pipelines.config import AlertPolicyConfig
-from pipelines.features.spec import FEATURE_INDEX, FEATURE_NAMES
-from pipelines.novelty import NOVELTY_FEATURES, NoveltyCalibration
+from tests.models.stand_in_product import NOVEL, ORDINARY, stand_in_product, window_row
 
-REQUESTS = FEATURE_INDEX["request_count"]
-SCORE = FEATURE_INDEX["requests_per_minute"]
-ODD = FEATURE_INDEX["multi_choice_share"]
-PERCENTILE = FEATURE_INDEX["harvest_peer_percentile"]
-
-
-class Identity:
-    def transform(self, rows: np.ndarray) -> np.ndarray:
-        return rows
-
-
-class ColumnClassifier:
-    def __init__(self) -> None:
-        self.named_steps = {"peers": Identity()}
-
-    def predict_proba(self, rows: np.ndarray) -> np.ndarray:
-        return np.c_[1 - rows[:, SCORE], rows[:, SCORE]]
-
-
-class ColumnForest:
-    def score_samples(self, inputs: np.ndarray) -> np.ndarray:
-        return -inputs[:, NOVELTY_FEATURES.index("multi_choice_share")]
-
-
-PRODUCT = ProductModel(
-    ColumnClassifier(), ColumnForest(), NoveltyCalibration(NOVELTY_FEATURES, math.log1p(100.0), 0.999, 0.99, 1, 1)
-)
+PRODUCT = stand_in_product()
 # account: (label, [(supervised score, requests, novel), ...])
 CASE = {
     "b_high": ("benign", [(0.9, 30, False), (0.1, 30, False)]),
@@ -55,9 +27,7 @@ def validation() -> WindowDataset:
     for account, (label, windows) in CASE.items():
         truth[account] = GroundTruth(account, label, "a", "v", None, 0.0 if label == "extraction" else None)
         for score, requests, novel in windows:
-            row = np.ones(len(FEATURE_NAMES))
-            row[[SCORE, REQUESTS, ODD, PERCENTILE]] = score, requests, 1000.0 if novel else 1.0, 1.0
-            rows.append(row)
+            rows.append(window_row(score, requests, NOVEL if novel else ORDINARY, 1.0))
             accounts.append(account)
     n = len(rows)
     return WindowDataset(np.vstack(rows), np.zeros(n, np.int8), np.array(accounts), np.zeros(n), truth)
