@@ -26,6 +26,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from pipelines.base import ScoredWindow
 from pipelines.config import AlertPolicyConfig
+from pipelines.request_floor import reaches_floor
 
 
 def alert_id(window: ScoredWindow) -> str:
@@ -36,7 +37,7 @@ def alert_id(window: ScoredWindow) -> str:
 
 def is_eligible(scored: ScoredWindow, policy: AlertPolicyConfig) -> bool:
     """Only windows that could alert are buffered or shuffled."""
-    return scored.score >= policy.alert_threshold and scored.request_count >= policy.min_requests
+    return scored.score >= policy.alert_threshold and reaches_floor(scored.request_count, policy.min_requests)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Which long-horizon windows carry evidence the per-window path does not already judge.
 
 A horizon window (24 h by default, sliding every hour) exists so that an account too sparse to reach the
-request floor in any one window is still judged on what it accumulates. Two kinds of horizon window add
-nothing and are dropped before scoring:
+request floor in any one window is still judged on what it accumulates. A horizon window below the floor itself
+cannot alert and is never built (`pipelines.request_floor`). Two more kinds of horizon window add nothing and are
+dropped before scoring:
 
 - windows whose newest period holds no request: the account sent nothing since the previous horizon window,
   so the verdict could only repeat (without this, every burst would be re-judged for a whole horizon after it);

@@ -171,6 +171,7 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
     local runner keeps every event of a replay in memory while it deduplicates.
     """
     window, horizon, period = config.window, config.horizon_window, config.window.period_s
+    floor = config.alerts.min_requests  # windows below it cannot alert: dropped before merging (windowing.py)
     if not config.streaming and tiles_the_hour(period):
         if config.deduplicated_input:
             hours = events | "AccountHours" >> AccountHours(period)
@@ -181,7 +182,7 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
         windows = (
             hours
             | "AccountPanes" >> beam.FlatMap(period_panes)
-            | "WindowPerAccount" >> WindowsFromPanes(window, WindowAccumulator)
+            | "WindowPerAccount" >> WindowsFromPanes(window, WindowAccumulator, floor=floor)
             | "WindowsIntoPlace" >> IntoKeyedWindows(window.size_s)
         )
         horizons = None
@@ -189,17 +190,17 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
             horizons = (
                 hours
                 | "HourPanes" >> beam.Map(hour_pane)
-                | "HorizonPerAccount" >> WindowsFromPanes(horizon, WindowAccumulator, HOUR_S)
+                | "HorizonPerAccount" >> WindowsFromPanes(horizon, WindowAccumulator, HOUR_S, floor=floor)
                 | "HorizonsIntoPlace" >> IntoKeyedWindows(horizon.size_s)
             )
         return Accumulated(windows, horizons, hours | "HourEvidence" >> beam.Map(hour_evidence), HOUR_S)
     if not config.deduplicated_input:
         events = events | "DeduplicateEvents" >> DeduplicateEvents(window.dedup_horizon_s, config.streaming)
-    windows = events | "WindowPerAccount" >> WindowPerAccount(window, config.streaming)
+    windows = events | "WindowPerAccount" >> WindowPerAccount(window, config.streaming, floor=floor)
     horizons = None
     if horizon is not None:
         # One firing per horizon window (no late re-firings): a late event counts in the windows closing later.
-        one_firing = PanesToWindows(horizon, config.streaming, WindowAccumulator, late_firings=False)
+        one_firing = PanesToWindows(horizon, config.streaming, WindowAccumulator, late_firings=False, floor=floor)
         horizons = events | "HorizonPerAccount" >> one_firing
     return Accumulated(windows, horizons, events)
 

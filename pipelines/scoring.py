@@ -4,7 +4,8 @@ The handler loads the verified artifact (`pipelines.artifact`), scores batches o
 windows that may alert (score at the alert threshold and request count at the policy's floor), explains the
 score by occlusion: each feature in turn is reset to its benign median and the score drop is its contribution.
 One extra predict_proba call per batch covers them all. Reasons are written only with alerts, so a window below
-the floor is not explained: on sparse traffic, explaining those was most of the inference time.
+the floor is not explained; the pipeline's windows below the floor never reach the handler at all
+(`pipelines.request_floor`).
 
 When the artifact has a novelty component (`pipelines.novelty`), a window the supervised score leaves below
 the alert threshold but which the novelty component flags (far from benign traffic and harvesting above its

@@ -7,6 +7,10 @@ sliding windows that cover it, so the fan-out is per pane, not per event.
 Late data (streaming): panes fire DISCARDING (a late firing carries only the late events), windows fire
 ACCUMULATING (a late firing re-emits the whole updated window), so no event is counted twice.
 
+A request floor (`floor`, the alert policy's `min_requests`; the rule is `pipelines.request_floor`) drops every
+window holding fewer requests before its panes are merged. A window's request count is the sum of its panes'
+counts, so the gate reads counts only.
+
 A batch replay has no late data and no triggers, so it computes the same panes and windows with the
 window start in the key, in the global window: the portable runners group a non-global window through
 a general trigger driver (timers per key and window), which cost a third of a batch replay's CPU. Its
@@ -15,6 +19,7 @@ output is placed in the same sliding windows, so everything downstream is shared
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, Self
 
@@ -26,6 +31,7 @@ from apache_beam.utils.timestamp import Timestamp
 from pipelines.config import WindowConfig
 from pipelines.contract import UsageEvent
 from pipelines.features.accumulator import WindowAccumulator
+from pipelines.request_floor import reaches_floor
 
 
 class PaneAccumulator(Protocol):
@@ -34,6 +40,16 @@ class PaneAccumulator(Protocol):
     def add(self, event: UsageEvent) -> None: ...
 
     def merge(self, other: Self) -> Self: ...
+
+
+class CountedAccumulator(PaneAccumulator, Protocol):
+    """A pane accumulator that knows how many requests it holds (what the request floor reads)."""
+
+    count: int
+
+
+def _skipped_counter() -> beam.metrics.metricbase.Counter:
+    return beam.metrics.Metrics.counter("distillwatch", "windows_below_floor")
 
 
 class AccumulateEvents(beam.CombineFn):
@@ -79,6 +95,65 @@ class MergePanes(beam.CombineFn):
 
     def extract_output(self, accumulator: PaneAccumulator) -> PaneAccumulator:
         return accumulator
+
+
+class MergePanesAtFloor(beam.CombineFn):
+    """Streaming: a window's panes, merged only once they hold `floor` requests; below it the output is None.
+
+    The accumulator is the list of panes, so a window that never reaches the floor is never merged. Inputs are
+    shared by several windows: never mutated."""
+
+    def __init__(self, new_accumulator: Callable[[], CountedAccumulator], floor: int) -> None:
+        self._new = new_accumulator
+        self._floor = floor
+        self._skipped = _skipped_counter()
+
+    def create_accumulator(self) -> list[CountedAccumulator]:
+        return []
+
+    def add_input(self, panes: list[CountedAccumulator], pane: CountedAccumulator) -> list[CountedAccumulator]:
+        panes.append(pane)
+        return panes
+
+    def merge_accumulators(self, accumulators: Iterable[list[CountedAccumulator]]) -> list[CountedAccumulator]:
+        return [pane for panes in accumulators for pane in panes]
+
+    def extract_output(self, panes: list[CountedAccumulator]) -> CountedAccumulator | None:
+        if not reaches_floor(sum(pane.count for pane in panes), self._floor):
+            self._skipped.inc()
+            return None
+        merged = self._new()
+        for pane in panes:
+            merged.merge(pane)
+        return merged
+
+
+def windows_of_block(
+    block: int,
+    panes: Iterable[tuple[int, CountedAccumulator]],
+    config: WindowConfig,
+    floor: int,
+    new_accumulator: Callable[[], CountedAccumulator],
+) -> Iterator[tuple[int, CountedAccumulator | None]]:
+    """(window start, merged panes) for each sliding window starting in `block` (the `size`-aligned span
+    [block * size, (block + 1) * size)) that holds a pane; None for a window below `floor`, which is not merged.
+
+    `panes` are (pane start, accumulator), one per start, from that block and the next: every pane such a window
+    can hold. They are read, never mutated."""
+    by_start = dict(panes)
+    starts = sorted(by_start)
+    size = config.size_s
+    first, end = block * size, (block + 1) * size
+    window_starts = sorted({s for p in starts for s in covering_window_starts(p, config) if first <= s < end})
+    for start in window_starts:
+        members = [by_start[p] for p in starts[bisect_left(starts, start) : bisect_left(starts, start + size)]]
+        if not reaches_floor(sum(pane.count for pane in members), floor):
+            yield start, None
+            continue
+        merged = new_accumulator()
+        for pane in members:
+            merged.merge(pane)
+        yield start, merged
 
 
 def _late_firing_window_into(windowfn: window.WindowFn, config: WindowConfig, accumulation: int) -> beam.WindowInto:
@@ -145,10 +220,19 @@ class WindowsFromPanes(beam.PTransform):
 
     The panes may be finer than `config.period_s` (a whole number of them per period): they are merged into the
     config's panes first, so a coarser windowing reuses finer panes instead of adding every event again.
+
+    Without a `floor`, each pane goes to every window that covers it (size/period copies) and the windows are
+    combined. With one, each pane goes to the `size`-aligned block it lies in and to the one before (2 copies),
+    and each block's windows are counted from their panes and merged only when they reach the floor
+    (`windows_of_block`): most windows of a sparse account are dropped without a merge or a shuffle of their own.
     """
 
     def __init__(
-        self, config: WindowConfig, new_accumulator: Callable[[], PaneAccumulator], pane_s: int | None = None
+        self,
+        config: WindowConfig,
+        new_accumulator: Callable[[], PaneAccumulator],
+        pane_s: int | None = None,
+        floor: int | None = None,
     ) -> None:
         super().__init__()
         pane_s = pane_s or config.period_s
@@ -157,6 +241,7 @@ class WindowsFromPanes(beam.PTransform):
         self._config = config
         self._new = new_accumulator
         self._pane_s = pane_s
+        self._floor = floor
 
     def expand(self, panes: beam.PCollection) -> beam.PCollection:
         config, period = self._config, self._config.period_s
@@ -172,10 +257,48 @@ class WindowsFromPanes(beam.PTransform):
                 | "ToPeriodPanes" >> beam.MapTuple(lambda key, pane: ((key[0], key[1] // period * period), pane))
                 | "MergeIntoPeriodPanes" >> beam.CombinePerKey(MergePanes(self._new))
             )
+        if self._floor is not None:
+            return panes | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
         return (
             panes
             | "SlidingWindows" >> beam.FlatMap(to_windows)
             | "MergePanes" >> beam.CombinePerKey(MergePanes(self._new))
+        )
+
+
+class _WindowsAtFloor(beam.PTransform):
+    """Batch: ((account_id, pane_start), pane) -> ((account_id, window_start), merged) for the windows at the
+    floor, through one grouping per account and `size`-aligned block."""
+
+    def __init__(self, config: WindowConfig, new_accumulator: Callable[[], CountedAccumulator], floor: int) -> None:
+        super().__init__()
+        self._config = config
+        self._new = new_accumulator
+        self._floor = floor
+
+    def expand(self, panes: beam.PCollection) -> beam.PCollection:
+        config, new, floor, size = self._config, self._new, self._floor, self._config.size_s
+        skipped = _skipped_counter()
+
+        def to_blocks(element: tuple[PaneKey, CountedAccumulator]) -> Iterator[tuple[PaneKey, Any]]:
+            (account_id, pane_start), pane = element
+            block = pane_start // size  # windows starting in this block or the one before hold the pane
+            yield (account_id, block), (pane_start, pane)
+            yield (account_id, block - 1), (pane_start, pane)
+
+        def block_windows(element: tuple[PaneKey, Iterable[Any]]) -> Iterator[tuple[PaneKey, CountedAccumulator]]:
+            (account_id, block), block_panes = element
+            for start, merged in windows_of_block(block, block_panes, config, floor, new):
+                if merged is None:
+                    skipped.inc()
+                else:
+                    yield (account_id, start), merged
+
+        return (
+            panes
+            | "ToBlocks" >> beam.FlatMap(to_blocks)
+            | "GroupBlocks" >> beam.GroupByKey()
+            | "BlockWindows" >> beam.FlatMap(block_windows)
         )
 
 
@@ -197,11 +320,15 @@ class IntoKeyedWindows(beam.PTransform):
 
 
 def _batch_windows(
-    events: beam.PCollection, config: WindowConfig, new_accumulator: Callable[[], PaneAccumulator]
+    events: beam.PCollection,
+    config: WindowConfig,
+    new_accumulator: Callable[[], PaneAccumulator],
+    floor: int | None,
 ) -> beam.PCollection:
     # Expanded in place (no composite labels), so the steps keep the names the benchmark's stage split reads.
     panes = AccountPanes(config.period_s, new_accumulator).expand(events)
-    return IntoKeyedWindows(config.size_s).expand(WindowsFromPanes(config, new_accumulator).expand(panes))
+    windows = WindowsFromPanes(config, new_accumulator, floor=floor).expand(panes)
+    return IntoKeyedWindows(config.size_s).expand(windows)
 
 
 class PanesToWindows(beam.PTransform):
@@ -209,7 +336,9 @@ class PanesToWindows(beam.PTransform):
 
     The one pane -> window transform: the per-account windows and the campaign stage's evidence both use it,
     each with its own accumulator type. `late_firings` (streaming only) re-fires a window for data within the
-    allowed lateness; without it a window fires once, when the watermark passes its end.
+    allowed lateness; without it a window fires once, when the watermark passes its end. With a `floor`
+    (accumulators that count requests), windows below it are dropped unmerged, in batch and streaming alike;
+    in streaming a late firing that brings a window to the floor emits it then.
     """
 
     def __init__(
@@ -218,17 +347,19 @@ class PanesToWindows(beam.PTransform):
         streaming: bool,
         new_accumulator: Callable[[], PaneAccumulator],
         late_firings: bool = True,
+        floor: int | None = None,
     ) -> None:
         super().__init__()
         self._config = config
         self._streaming = streaming
         self._new = new_accumulator
         self._late_firings = late_firings
+        self._floor = floor
 
     def expand(self, events: beam.PCollection) -> beam.PCollection:
-        config, new = self._config, self._new
+        config, new, floor = self._config, self._new, self._floor
         if not self._streaming:
-            return _batch_windows(events, config, new)
+            return _batch_windows(events, config, new, floor)
         if self._late_firings:
             discarding, accumulating = trigger.AccumulationMode.DISCARDING, trigger.AccumulationMode.ACCUMULATING
             panes = _late_firing_window_into(window.FixedWindows(config.period_s), config, discarding)
@@ -238,24 +369,32 @@ class PanesToWindows(beam.PTransform):
         else:
             panes = beam.WindowInto(window.FixedWindows(config.period_s))
             windows = beam.WindowInto(window.SlidingWindows(config.size_s, config.period_s))
-        return (
+        sliding = (
             events
             | "KeyByAccount" >> beam.Map(lambda event: (event.account_id, event))
             | "PaneWindows" >> panes
             | "AccumulatePanes" >> beam.CombinePerKey(AccumulateEvents(new))
             | "SlidingWindows" >> windows
-            | "MergePanes" >> beam.CombinePerKey(MergePanes(new))
+        )
+        if floor is None:
+            return sliding | "MergePanes" >> beam.CombinePerKey(MergePanes(new))
+        return (
+            sliding
+            | "MergePanesAtFloor" >> beam.CombinePerKey(MergePanesAtFloor(new, floor))
+            | "DropBelowFloor" >> beam.Filter(lambda kv: kv[1] is not None)
         )
 
 
 class WindowPerAccount(beam.PTransform):
-    """PCollection[UsageEvent] (timestamped) -> PCollection[(account_id, WindowAccumulator)] per sliding window."""
+    """PCollection[UsageEvent] (timestamped) -> PCollection[(account_id, WindowAccumulator)] per sliding window
+    (with a `floor`: per sliding window holding at least `floor` requests)."""
 
-    def __init__(self, config: WindowConfig, streaming: bool) -> None:
+    def __init__(self, config: WindowConfig, streaming: bool, floor: int | None = None) -> None:
         super().__init__()
         self._config = config
         self._streaming = streaming
+        self._floor = floor
 
     def expand(self, events: beam.PCollection) -> beam.PCollection:
         # Expanded in place, so the steps keep this transform's names (the benchmark's stage split reads them).
-        return PanesToWindows(self._config, self._streaming, WindowAccumulator).expand(events)
+        return PanesToWindows(self._config, self._streaming, WindowAccumulator, floor=self._floor).expand(events)

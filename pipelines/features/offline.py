@@ -16,6 +16,7 @@ from pipelines.config import WindowConfig
 from pipelines.contract import UsageEvent
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict
+from pipelines.request_floor import reaches_floor
 
 
 def _merged(left: WindowAccumulator, right: WindowAccumulator) -> WindowAccumulator:
@@ -73,8 +74,12 @@ def sliding_windows(
             yield s * period, _merged(left, right)
 
 
-def account_windows(events: Iterable[UsageEvent], config: WindowConfig) -> Iterator[AccountWindow]:
-    """Every (account, sliding window) with at least one event, like Beam's SlidingWindows."""
+def account_windows(
+    events: Iterable[UsageEvent], config: WindowConfig, floor: int | None = None
+) -> Iterator[AccountWindow]:
+    """Every (account, sliding window) with at least one event, like Beam's SlidingWindows; with a `floor`,
+    only those holding at least `floor` requests, like the pipeline's windows (`pipelines.request_floor`). Training
+    reads every window (no floor)."""
     period, size = config.period_s, config.size_s
     panes: dict[str, dict[int, WindowAccumulator]] = defaultdict(dict)
     for event in events:
@@ -86,6 +91,8 @@ def account_windows(events: Iterable[UsageEvent], config: WindowConfig) -> Itera
         accumulator.add(event)
     for account_id in sorted(panes):
         for start, accumulator in sliding_windows(panes[account_id], config):
+            if floor is not None and not reaches_floor(accumulator.count, floor):
+                continue
             yield AccountWindow(
                 account_id, float(start), float(start + size), feature_dict(accumulator, start, start + size)
             )

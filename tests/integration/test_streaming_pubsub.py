@@ -95,9 +95,10 @@ def test_streaming_pipeline_scores_alerts_and_dead_letters_pubsub_events(emulato
     replay = ReplayFeed(e for e in simulated_events(simulation, shift_s) if e.timestamp >= now - BACKLOG_S)
     backlog = replay(now)
     # What the pipeline must converge to for every window that had ended when the backlog was published:
-    # the same features (so the same score) as the offline code the model was trained with.
+    # the same features (so the same score) as the offline code the model was trained with, for every window at
+    # the request floor (the others cannot alert and are not written, pipelines/request_floor.py).
     model = load_verified_model(manifest_path)
-    closed = [w for w in account_windows(backlog, WINDOW) if w.window_end <= now]
+    closed = [w for w in account_windows(backlog, WINDOW, POLICY.min_requests) if w.window_end <= now]
     offline_scores = model.estimator.predict_proba(np.vstack([feature_vector(w.features) for w in closed]))[:, 1]
     expected = {
         (w.account_id, w.window_end): (int(w.features["request_count"]), float(score))
@@ -152,6 +153,7 @@ def test_streaming_pipeline_scores_alerts_and_dead_letters_pubsub_events(emulato
 
     for key, (count, offline_score) in expected.items():
         assert windows[key] == (count, pytest.approx(offline_score, abs=1e-9)), key
+    assert all(count >= POLICY.min_requests for count, _ in windows.values()), "a window below the floor was written"
     with open_store(output) as store:
         assert store.execute("select distinct model_version from account_scores").fetchall() == [(model.version,)]
         alerts = store.execute("select account_id, severity, score, request_count, len(reasons) from alerts").fetchall()

@@ -33,7 +33,8 @@ def main() -> int:
         output=store,
         streaming=True,
         window=WINDOW,
-        alerts=AlertPolicyConfig(),
+        # A floor of one request: every window is written (below the alert floor none is, request_floor.py).
+        alerts=AlertPolicyConfig(min_requests=1),
         model=ModelConfig(manifest),
     )
     options = PipelineOptions(flags=[], runner="BundleBasedDirectRunner", streaming=True)

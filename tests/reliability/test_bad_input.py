@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.base import DEAD_LETTER, MAX_PAYLOAD_CHARS
-from pipelines.config import WindowConfig
+from pipelines.config import AlertPolicyConfig, WindowConfig
 from pipelines.contract import UsageEvent
 from pipelines.sinks.rows import iso_utc
 from pipelines.sinks.schemas import DEAD_LETTER as DEAD_LETTER_TABLE
@@ -441,7 +441,8 @@ def run_lines(directory: Path, lines: list[bytes], manifest: str) -> tuple[list,
     """The real batch graph over a JSONL file of `lines`; returns (dead_letter rows, account_scores rows)."""
     source, store = directory / "events.jsonl", directory / "store.duckdb"
     source.write_bytes(b"\n".join(lines) + b"\n")
-    run_batch(source, store, manifest, window=PERIOD)
+    # A floor of one request: every window is written (windows below the alert floor are not, request_floor.py).
+    run_batch(source, store, manifest, window=PERIOD, alerts=AlertPolicyConfig(min_requests=1))
     dead = query(store, "select stage, error, payload_bytes from dead_letter")
     scores = query(store, "select account_id, window_start, request_count from account_scores")
     return dead, scores
