@@ -25,8 +25,10 @@ from pathlib import Path
 
 import orjson
 
+from models.campaign_diagnostics import diagnosis_lines
 from models.campaign_scenarios import CampaignSpec, campaign_events, hard_negatives
 from pipelines.campaigns.config import DETECTOR_VERSION, CampaignConfig
+from pipelines.campaigns.evidence import AccountEvidence
 from pipelines.campaigns.offline import WindowDetection, detect_window, window_evidence
 from pipelines.config import AlertPolicyConfig
 from pipelines.contract import UsageEvent, decode_event
@@ -97,6 +99,7 @@ class QualityResult:
     false_link_pairs: int
     falsely_linked: int
     benign_pairs: int
+    diagnosis: list[str]  # missed members and falsely linked benign clusters, explained (campaign_diagnostics)
 
 
 def background(start: dt.datetime, hours: float, seed: int) -> tuple[list[UsageEvent], dict[str, str]]:
@@ -141,10 +144,19 @@ def false_links(clusters: Iterable[Sequence[str]], benign: set[str], group_of: d
     return pairs, len(accounts)
 
 
-def detect(events: Sequence[UsageEvent], start: float, config: CampaignConfig) -> WindowDetection:
+def detect(
+    events: Sequence[UsageEvent], start: float, config: CampaignConfig
+) -> tuple[dict[str, AccountEvidence], WindowDetection]:
+    """The campaign window starting at `start`: its per-account evidence and what the stage detects in it."""
     end = start + config.horizon_s
     evidence = window_evidence(events, config.window()).get((start, end), {})
-    return detect_window(evidence, start, end, config)
+    return evidence, detect_window(evidence, start, end, config)
+
+
+def negative_group(account_id: str) -> str:
+    """The hard-negative group of an account (`campaign_scenarios` names them), else the simulator background."""
+    prefix = account_id.rsplit("-", 1)[0]
+    return prefix if prefix in ("acme", "student", "dev", "agency-client") else "simulator background"
 
 
 def evaluate_quality(scenario: Scenario, sizes: Sequence[int], config: CampaignConfig, seed: int) -> QualityResult:
@@ -161,7 +173,7 @@ def evaluate_quality(scenario: Scenario, sizes: Sequence[int], config: CampaignC
         campaign_of.update((e.account_id, spec.name) for e in members)
         events += members
     started = time.perf_counter()
-    detection = detect(events, start.timestamp(), config)
+    evidence, detection = detect(events, start.timestamp(), config)
     seconds = time.perf_counter() - started
 
     busiest: dict[str, int] = defaultdict(int)
@@ -189,6 +201,16 @@ def evaluate_quality(scenario: Scenario, sizes: Sequence[int], config: CampaignC
         false_link_pairs=pairs,
         falsely_linked=linked,
         benign_pairs=len(benign) * (len(benign) - 1) // 2,
+        diagnosis=diagnosis_lines(
+            evidence,
+            detection,
+            campaign_of,
+            {s.name: f"{s.size:,} accounts" for s in specs},
+            benign,
+            group_of,
+            negative_group,
+            config,
+        ),
     )
 
 
@@ -287,6 +309,7 @@ def quality_section(result: QualityResult) -> list[str]:
         f"| false links between unrelated benign accounts | {result.false_link_pairs} pairs "
         f"({result.falsely_linked} accounts) of {result.benign_pairs:,} pairs |",
         "",
+        *result.diagnosis,
     ]
     return lines
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from models.campaign_diagnostics import diagnosis_lines
 from models.campaign_evaluation import FLOOR, busiest_hour, detect, false_links
 from pipelines.campaigns.config import CampaignConfig
 from pipelines.contract import decode_event
@@ -49,6 +50,7 @@ class SimulatedResult:
     benign_in_rows: int
     false_link_pairs: int
     benign_pairs: int
+    diagnosis: list[str]  # missed members and falsely linked benign clusters, explained (campaign_diagnostics)
 
 
 def evaluate_simulated(held_out: bool, sizes: Sequence[int], config: CampaignConfig, seed: int) -> SimulatedResult:
@@ -61,7 +63,7 @@ def evaluate_simulated(held_out: bool, sizes: Sequence[int], config: CampaignCon
     truth = {t.account_id: t for t in generate_ground_truth(simulation)}
     events = [decode_event(orjson.dumps(e)) for e in generate_events(simulation)]
     started = time.perf_counter()
-    detection = detect(events, simulation.start.timestamp(), config)
+    evidence, detection = detect(events, simulation.start.timestamp(), config)
     seconds = time.perf_counter() - started
 
     active = {e.account_id for e in events}
@@ -102,6 +104,16 @@ def evaluate_simulated(held_out: bool, sizes: Sequence[int], config: CampaignCon
         benign_in_rows=sum(1 for row in detection.rows for a in row["members"] if a in benign),
         false_link_pairs=pairs,
         benign_pairs=len(benign) * (len(benign) - 1) // 2,
+        diagnosis=diagnosis_lines(
+            evidence,
+            detection,
+            campaign_of,
+            {c.campaign_id: f"{c.campaign_id} ({c.variant})" for c in campaigns},
+            benign,
+            group_of,
+            lambda a: truth[a].variant,
+            config,
+        ),
     )
 
 
@@ -138,5 +150,6 @@ def simulated_section(result: SimulatedResult) -> list[str]:
         f"| false links between unrelated benign accounts | {result.false_link_pairs} pairs of "
         f"{result.benign_pairs:,} |",
         "",
+        *result.diagnosis,
     ]
     return lines
