@@ -162,6 +162,12 @@ class Accumulated:
     campaign_pane_s: int | None = None
 
 
+def reduces_account_hours(config: DetectConfig) -> bool:
+    """A batch replay whose window period tiles the hour reduces each account's hour of events once. That graph keys
+    every event by its own event time and stamps the windows it makes, so it needs no timestamped events."""
+    return not config.streaming and tiles_the_hour(config.window.period_s)
+
+
 def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
     """Deduplicated events -> per-account windows, horizon windows and the campaign stage's input.
 
@@ -171,7 +177,7 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
     local runner keeps every event of a replay in memory while it deduplicates.
     """
     window, horizon, period = config.window, config.horizon_window, config.window.period_s
-    if not config.streaming and tiles_the_hour(period):
+    if reduces_account_hours(config):
         if config.deduplicated_input:
             hours = events | "AccountHours" >> AccountHours(period)
         else:
@@ -206,7 +212,7 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
 
 def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOutputs:
     """From raw records to output rows; sinks are attached by `build_pipeline`."""
-    events, dead_letter = parse_events(raw)
+    events, dead_letter = parse_events(raw, timestamped=not reduces_account_hours(config))
     if config.streaming:
         # Batch replays have no late data; in streaming, what the windows would drop is dead-lettered.
         gated = events | "RouteTooLateEvents" >> RouteTooLateEvents(config.window, config.input)
