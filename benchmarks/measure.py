@@ -50,6 +50,7 @@ STAGE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("WindowsIntoPlace", "windows"),
     ("HorizonPerAccount", "windows"),
     ("HorizonsIntoPlace", "windows"),
+    ("HorizonsBelowFloor", "windows"),
     ("SparseHorizons", "windows"),
     ("HorizonFeatures", "windows"),
     ("Features", "windows"),

@@ -24,7 +24,10 @@ from pipelines.base import DEAD_LETTER, AccountWindow, ScoredWindow, utc_now_iso
 from pipelines.batch_panes import (
     HOUR_S,
     AccountHours,
+    HorizonHours,
+    HorizonsBelowFloor,
     account_hour,
+    horizon_floor,
     hour_evidence,
     hour_pane,
     period_panes,
@@ -194,9 +197,10 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
         if horizon is not None:
             horizons = (
                 hours
-                | "HourPanes" >> beam.Map(hour_pane)
-                | "HorizonPerAccount" >> WindowsFromPanes(horizon, WindowAccumulator, HOUR_S)
+                | "HourPanes" >> beam.Map(hour_pane, horizon_floor(window.size_s, config.alerts.min_requests))
+                | "HorizonPerAccount" >> WindowsFromPanes(horizon, HorizonHours, HOUR_S)
                 | "HorizonsIntoPlace" >> IntoKeyedWindows(horizon.size_s)
+                | "HorizonsBelowFloor" >> beam.ParDo(HorizonsBelowFloor())
             )
         return Accumulated(windows, horizons, hours | "HourEvidence" >> beam.Map(hour_evidence), HOUR_S)
     if not config.deduplicated_input:
