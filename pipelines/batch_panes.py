@@ -147,11 +147,11 @@ class HorizonHours:
                 self.hours.merge(other.hours)
         return self
 
-    def __getstate__(self) -> WindowAccumulator | None:
-        return self.hours
+    def __getstate__(self) -> tuple[WindowAccumulator | None]:
+        return (self.hours,)  # a tuple: pickle skips __setstate__ for a false state such as None
 
-    def __setstate__(self, hours: WindowAccumulator | None) -> None:
-        self.hours = hours
+    def __setstate__(self, state: tuple[WindowAccumulator | None]) -> None:
+        (self.hours,) = state
 
 
 def horizon_floor(window_size_s: int, min_requests: int) -> int | None:

@@ -1,6 +1,7 @@
 """A batch replay's horizon windows skip merging the hours of a window that an hour at the request floor rules out."""
 
 import datetime as dt
+import pickle
 import random
 
 import pytest
@@ -32,6 +33,12 @@ def test_an_hour_at_the_floor_marks_every_window_holding_it_and_others_merge_the
     assert window.hours is not None and window.hours.count == 11
     assert window.merge(busy).hours is None
     assert window.merge(sparse).hours is None  # stays ruled out whatever merges in later
+
+
+def test_both_kinds_survive_the_shuffle():
+    sparse, busy = hour_pane(_hour(0, [1, 2, 3]), FLOOR)[1], HorizonHours(at_floor=True)
+    assert pickle.loads(pickle.dumps(sparse)).hours.count == 3
+    assert pickle.loads(pickle.dumps(busy)).hours is None
 
 
 def test_windows_shorter_than_the_hour_have_no_such_floor():
