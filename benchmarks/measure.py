@@ -10,7 +10,8 @@ per stage. Two engines:
   with one OpenMP thread (one process, one core). Stages are timed directly: `panes` is the time to
   the first window (account_windows adds every event to its pane first), `windows` the rest of the
   window and feature computation, `inference` includes loading the model. It writes no sink.
-- `beam`: `pipelines.pipeline.build_pipeline` on the FnApiRunner, writing a fresh DuckDB store. The
+- `beam`: `pipelines.pipeline.build_pipeline` on the FnApiRunner, writing a fresh DuckDB store, with the garbage
+  collector tuned as `distillwatch detect` tunes it (`distillwatch.detect.garbage_collected_rarely`). The
   stage split comes from Beam's own per-PTransform execution-time counters (the SDK's state sampler
   attributes each sampled instant to the one transform executing then, so the counters are exclusive
   and add up). Time no transform accounts for (runner-side grouping, coders between fused stages,
@@ -170,6 +171,7 @@ def run_beam(spec: RunSpec) -> RunResult:
     from apache_beam.metrics import monitoring_infos
     from apache_beam.options.pipeline_options import PipelineOptions
 
+    from distillwatch.detect import garbage_collected_rarely
     from pipelines.pipeline import build_pipeline
     from pipelines.sinks.duckdb_sink import open_store
 
@@ -186,10 +188,11 @@ def run_beam(spec: RunSpec) -> RunResult:
     mode = "in_memory" if spec.workers == 1 else "multi_processing"
     options = PipelineOptions(runner="FnApiRunner", direct_num_workers=spec.workers, direct_running_mode=mode)
     setup_cpu, started = time.process_time(), time.perf_counter()
-    pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, config)
-    result = pipeline.run()
-    result.wait_until_finish()
+    with garbage_collected_rarely():  # as `distillwatch detect` runs it
+        pipeline = beam.Pipeline(options=options)
+        build_pipeline(pipeline, config)
+        result = pipeline.run()
+        result.wait_until_finish()
     seconds = time.perf_counter() - started
 
     # Read once: the runner keeps a multi-bundle stage's infos as a generator, so a second read (even
