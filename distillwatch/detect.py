@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-# skops.io resolves ~230 scipy names at import by searching every module loaded so far: imported before Beam's
-# modules, that search (and with it the start of every run) is over a second shorter.
+# skops.io resolves scipy's ufunc names at import by searching every module loaded so far: imported before Beam's
+# modules, that search (a large part of every run's start-up) is much shorter.
 import skops.io  # noqa: F401
 
 # isort: split
