@@ -4,13 +4,15 @@
 per stage. Two engines:
 
 - `baseline`: the plain single-process implementation of the same features and scoring. The input
-  file is parsed with the contract decoder, windowed by `pipelines.features.offline.account_windows`
-  and scored with the model's predict_proba in batches of the same size as RunInference's, plus the
+  file is parsed with the contract decoder, windowed by `pipelines.features.offline.account_windows` with the
+  pipeline's request floor and scored with the model's predict_proba in batches of the same size as
+  RunInference's, plus the
   same occlusion explanations for windows that may alert (score at the threshold, requests at the floor),
   with one OpenMP thread (one process, one core). Stages are timed directly: `panes` is the time to
   the first window (account_windows adds every event to its pane first), `windows` the rest of the
   window and feature computation, `inference` includes loading the model. It writes no sink.
-- `beam`: `pipelines.pipeline.build_pipeline` on the FnApiRunner, writing a fresh DuckDB store. The
+- `beam`: `pipelines.pipeline.build_pipeline` on the FnApiRunner, writing a fresh DuckDB store, with the garbage
+  collector tuned as `distillwatch detect` tunes it (`distillwatch.detect.garbage_collected_rarely`). The
   stage split comes from Beam's own per-PTransform execution-time counters (the SDK's state sampler
   attributes each sampled instant to the one transform executing then, so the counters are exclusive
   and add up). Time no transform accounts for (runner-side grouping, coders between fused stages,
@@ -50,6 +52,7 @@ STAGE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("WindowsIntoPlace", "windows"),
     ("HorizonPerAccount", "windows"),
     ("HorizonsIntoPlace", "windows"),
+    ("HorizonsBelowFloor", "windows"),
     ("SparseHorizons", "windows"),
     ("HorizonFeatures", "windows"),
     ("Features", "windows"),
@@ -118,7 +121,8 @@ def run_baseline(spec: RunSpec) -> RunResult:
     with open(spec.input, "rb") as lines:
         events = [decode_event(line) for line in lines]
     parsed = time.perf_counter()
-    windows = account_windows(events, WindowConfig(spec.size_s, spec.period_s))
+    # The pipeline's request floor (pipelines/request_floor.py): windows below it are never built.
+    windows = account_windows(events, WindowConfig(spec.size_s, spec.period_s), floor=policy.min_requests)
     first = next(windows)
     paned = time.perf_counter()
     rows = np.vstack([feature_vector(first.features), *(feature_vector(w.features) for w in windows)])
@@ -169,6 +173,7 @@ def run_beam(spec: RunSpec) -> RunResult:
     from apache_beam.metrics import monitoring_infos
     from apache_beam.options.pipeline_options import PipelineOptions
 
+    from distillwatch.detect import garbage_collected_rarely
     from pipelines.pipeline import build_pipeline
     from pipelines.sinks.duckdb_sink import open_store
 
@@ -185,10 +190,11 @@ def run_beam(spec: RunSpec) -> RunResult:
     mode = "in_memory" if spec.workers == 1 else "multi_processing"
     options = PipelineOptions(runner="FnApiRunner", direct_num_workers=spec.workers, direct_running_mode=mode)
     setup_cpu, started = time.process_time(), time.perf_counter()
-    pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, config)
-    result = pipeline.run()
-    result.wait_until_finish()
+    with garbage_collected_rarely():  # as `distillwatch detect` runs it
+        pipeline = beam.Pipeline(options=options)
+        build_pipeline(pipeline, config)
+        result = pipeline.run()
+        result.wait_until_finish()
     seconds = time.perf_counter() - started
 
     # Read once: the runner keeps a multi-bundle stage's infos as a generator, so a second read (even

@@ -3,40 +3,61 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
 
-from devtools import demo as demo_command
-from distillwatch import detect as detect_command
-from distillwatch import feedback as feedback_command
-from distillwatch import suppress as suppress_command
 from distillwatch.errors import USAGE_EXIT_STATUS, UsageError
-from distillwatch.queries import cli as query_command
-from models import evaluate as evaluate_command
-from models import train as train_command
-from simulator import cli as simulate_command
 
 
-def build_parser() -> argparse.ArgumentParser:
+@dataclass(frozen=True)
+class Subcommand:
+    """A subcommand's module is imported only when that subcommand is chosen: `distillwatch simulate` does not load
+    Beam, skops and scikit-learn for `detect`, and `distillwatch --help` loads none of them."""
+
+    help: str
+    module: str
+    add_arguments: str = "add_arguments"
+    run: str = "run"
+
+    def function(self, name: str) -> Any:
+        return getattr(importlib.import_module(self.module), name)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "detect": Subcommand("run the detection pipeline (extra args go to Beam)", "distillwatch.detect"),
+    "simulate": Subcommand("write simulated benign + extraction traffic (JSONL)", "simulator.cli"),
+    "train": Subcommand("train the extraction-risk classifier from simulated traffic", "models.train"),
+    "evaluate": Subcommand("evaluate the classifier and baselines, write the report", "models.evaluate"),
+    "query": Subcommand(
+        "run a saved query or view from distillwatch/sql/ on DuckDB or BigQuery",
+        "distillwatch.queries.cli",
+        add_arguments="add_query_arguments",
+        run="run_query",
+    ),
+    "demo": Subcommand("live demo: simulated traffic -> Pub/Sub emulator -> streaming pipeline", "devtools.demo"),
+    "feedback": Subcommand("record an analyst verdict on an alert, account or campaign", "distillwatch.feedback"),
+    "suppress": Subcommand("suppress an entity's alerts until a date (still scored)", "distillwatch.suppress"),
+}
+
+
+def build_parser(with_options: Collection[str] = SUBCOMMANDS.keys()) -> argparse.ArgumentParser:
+    """Every subcommand, with the options of those in `with_options` (the others by name and help only)."""
     parser = argparse.ArgumentParser(prog="distillwatch", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    detect = commands.add_parser("detect", help="run the detection pipeline (extra args go to Beam)")
-    detect_command.add_arguments(detect)
-    simulate = commands.add_parser("simulate", help="write simulated benign + extraction traffic (JSONL)")
-    simulate_command.add_arguments(simulate)
-    train = commands.add_parser("train", help="train the extraction-risk classifier from simulated traffic")
-    train_command.add_arguments(train)
-    evaluate = commands.add_parser("evaluate", help="evaluate the classifier and baselines, write the report")
-    evaluate_command.add_arguments(evaluate)
-    query = commands.add_parser("query", help="run a saved query or view from distillwatch/sql/ on DuckDB or BigQuery")
-    query_command.add_query_arguments(query)
-    demo = commands.add_parser("demo", help="live demo: simulated traffic -> Pub/Sub emulator -> streaming pipeline")
-    demo_command.add_arguments(demo)
-    feedback = commands.add_parser("feedback", help="record an analyst verdict on an alert, account or campaign")
-    feedback_command.add_arguments(feedback)
-    suppress = commands.add_parser("suppress", help="suppress an entity's alerts until a date (still scored)")
-    suppress_command.add_arguments(suppress)
+    for name, subcommand in SUBCOMMANDS.items():
+        command = commands.add_parser(name, help=subcommand.help)
+        if name in with_options:
+            subcommand.function(subcommand.add_arguments)(command)
     return parser
+
+
+def _chosen_command(argv: list[str]) -> str | None:
+    # The top-level parser has no option taking a value, so the first word that is not an option names the command.
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def _drop_memory_probe_warning(record: logging.LogRecord) -> bool:
@@ -52,7 +73,8 @@ def _is_path_error(error: OSError) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Runs one subcommand. A user's mistake ends in one line on stderr and exit status 2; a bug keeps its traceback."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(with_options={_chosen_command(argv)} & SUBCOMMANDS.keys())
     args, beam_args = parser.parse_known_args(argv)
     try:
         return _dispatch(parser, args, beam_args)
@@ -69,20 +91,12 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, beam_ar
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
     logging.getLogger().addFilter(_drop_memory_probe_warning)
+    run = SUBCOMMANDS[args.command].function(SUBCOMMANDS[args.command].run)
     if args.command == "detect":
-        return detect_command.run(args, beam_args)
+        return run(args, beam_args)
     if beam_args:
         parser.error(f"unrecognized arguments: {' '.join(beam_args)}")
-    handlers = {
-        "simulate": simulate_command.run,
-        "train": train_command.run,
-        "evaluate": evaluate_command.run,
-        "query": query_command.run_query,
-        "demo": demo_command.run,
-        "feedback": feedback_command.run,
-        "suppress": suppress_command.run,
-    }
-    return handlers[args.command](args)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import skops.io
+from skops.io.exceptions import UntrustedTypesFoundException
 
 from pipelines.features.spec import FEATURE_NAMES
 
@@ -100,11 +101,12 @@ def load_verified_model(manifest_path: str | Path) -> LoadedModel:
         raise ModelIntegrityError(
             f"refusing to load {model_path}: sha256 {actual} does not match the manifest's {manifest.sha256}"
         )
-    unlisted = skops.io.get_untrusted_types(data=data)
-    untrusted = sorted(set(unlisted) - TRUSTED_TYPES)
-    if untrusted:
-        raise ModelIntegrityError(f"refusing to load {model_path}: untrusted types {untrusted}")
-    stored = skops.io.loads(data, trusted=unlisted)
+    try:
+        # One parse: skops audits the file's whole tree against its defaults plus `TRUSTED_TYPES` before it builds
+        # anything (asking get_untrusted_types first parsed the tree twice, a second per load).
+        stored = skops.io.loads(data, trusted=sorted(TRUSTED_TYPES))
+    except UntrustedTypesFoundException as error:
+        raise ModelIntegrityError(f"refusing to load {model_path}: untrusted types: {error}") from None
     estimator, novelty = (stored["classifier"], stored.get("novelty")) if isinstance(stored, dict) else (stored, None)
     if (novelty is None) != (manifest.novelty is None):
         raise ModelIntegrityError(f"{model_path}: a novelty forest and its calibration must ship together")

@@ -125,9 +125,67 @@ def period_panes(element: tuple[PaneKey, AccountHour]) -> Iterator[tuple[PaneKey
         yield (account_id, pane_start), pane
 
 
-def hour_pane(element: tuple[PaneKey, AccountHour]) -> tuple[PaneKey, WindowAccumulator]:
+class HorizonHours:
+    """A horizon window's accumulator in a batch replay: its hours merged, or, once one of its hours alone holds the
+    request floor, nothing (`hours` None).
+
+    Such a window is never scored: with windows of an hour or more, that hour lies within one aligned per-window
+    span, so the span holds the floor too and `pipelines.horizon.adds_evidence` drops the window. Its hours are not
+    merged at all, which spares the merges and the shuffle of most horizon windows of busy accounts.
+    """
+
+    __slots__ = ("hours",)
+
+    def __init__(self, hours: WindowAccumulator | None = None, at_floor: bool = False) -> None:
+        self.hours = None if at_floor else (WindowAccumulator() if hours is None else hours)
+
+    @property
+    def count(self) -> int:
+        """Requests the request floor can credit (`windows_of_block`). A ruled-out window is dropped whatever its
+        count, so it credits none: the floor then drops it without a merge."""
+        return 0 if self.hours is None else self.hours.count
+
+    def merge(self, other: HorizonHours) -> HorizonHours:
+        if self.hours is not None:
+            if other.hours is None:
+                self.hours = None
+            else:
+                self.hours.merge(other.hours)
+        return self
+
+    def __getstate__(self) -> tuple[WindowAccumulator | None]:
+        return (self.hours,)  # a tuple: pickle skips __setstate__ for a false state such as None
+
+    def __setstate__(self, state: tuple[WindowAccumulator | None]) -> None:
+        (self.hours,) = state
+
+
+def horizon_floor(window_size_s: int, min_requests: int) -> int | None:
+    """The request count at which one hour rules out every horizon window holding it (None: no such count, for
+    windows shorter than the hour)."""
+    return min_requests if window_size_s >= HOUR_S else None
+
+
+def hour_pane(element: tuple[PaneKey, AccountHour], floor: int | None) -> tuple[PaneKey, HorizonHours]:
     key, reduced = element
-    return key, reduced.hour()
+    if floor is not None and sum(pane.count for pane in reduced.panes.values()) >= floor:
+        return key, HorizonHours(at_floor=True)
+    return key, HorizonHours(reduced.hour())
+
+
+class HorizonsBelowFloor(beam.DoFn):
+    """(account_id, HorizonHours) per horizon window -> (account_id, WindowAccumulator), unless an hour held the
+    floor (counted with the other horizon windows that add nothing)."""
+
+    def __init__(self) -> None:
+        self.dropped = beam.metrics.Metrics.counter("distillwatch", "horizon_windows_skipped")
+
+    def process(self, element: tuple[str, HorizonHours]) -> Iterator[tuple[str, WindowAccumulator]]:
+        account_id, horizon = element
+        if horizon.hours is None:
+            self.dropped.inc()
+            return
+        yield account_id, horizon.hours
 
 
 def hour_evidence(element: tuple[PaneKey, AccountHour]) -> tuple[PaneKey, AccountEvidence]:

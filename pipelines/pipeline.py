@@ -24,7 +24,10 @@ from pipelines.base import DEAD_LETTER, AccountWindow, ScoredWindow, utc_now_iso
 from pipelines.batch_panes import (
     HOUR_S,
     AccountHours,
+    HorizonHours,
+    HorizonsBelowFloor,
     account_hour,
+    horizon_floor,
     hour_evidence,
     hour_pane,
     period_panes,
@@ -162,6 +165,12 @@ class Accumulated:
     campaign_pane_s: int | None = None
 
 
+def reduces_account_hours(config: DetectConfig) -> bool:
+    """A batch replay whose window period tiles the hour reduces each account's hour of events once. That graph keys
+    every event by its own event time and stamps the windows it makes, so it needs no timestamped events."""
+    return not config.streaming and tiles_the_hour(config.window.period_s)
+
+
 def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
     """Deduplicated events -> per-account windows, horizon windows and the campaign stage's input.
 
@@ -172,7 +181,7 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
     """
     window, horizon, period = config.window, config.horizon_window, config.window.period_s
     floor = config.alerts.min_requests  # windows below it cannot alert: dropped before merging (windowing.py)
-    if not config.streaming and tiles_the_hour(period):
+    if reduces_account_hours(config):
         if config.deduplicated_input:
             hours = events | "AccountHours" >> AccountHours(period)
         else:
@@ -189,9 +198,10 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
         if horizon is not None:
             horizons = (
                 hours
-                | "HourPanes" >> beam.Map(hour_pane)
-                | "HorizonPerAccount" >> WindowsFromPanes(horizon, WindowAccumulator, HOUR_S, floor=floor)
+                | "HourPanes" >> beam.Map(hour_pane, horizon_floor(window.size_s, floor))
+                | "HorizonPerAccount" >> WindowsFromPanes(horizon, HorizonHours, HOUR_S, floor=floor)
                 | "HorizonsIntoPlace" >> IntoKeyedWindows(horizon.size_s)
+                | "HorizonsBelowFloor" >> beam.ParDo(HorizonsBelowFloor())
             )
         return Accumulated(windows, horizons, hours | "HourEvidence" >> beam.Map(hour_evidence), HOUR_S)
     if not config.deduplicated_input:
@@ -207,7 +217,7 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
 
 def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOutputs:
     """From raw records to output rows; sinks are attached by `build_pipeline`."""
-    events, dead_letter = parse_events(raw)
+    events, dead_letter = parse_events(raw, timestamped=not reduces_account_hours(config))
     if config.streaming:
         # Batch replays have no late data; in streaming, what the windows would drop is dead-lettered.
         gated = events | "RouteTooLateEvents" >> RouteTooLateEvents(config.window, config.input)

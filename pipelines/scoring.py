@@ -167,8 +167,10 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
         ]
 
     def batch_elements_kwargs(self) -> dict[str, int]:
-        # Without a floor, BatchElements starts at one row and grows slowly; each call has a fixed cost.
-        return {"min_batch_size": max(1, self._max_batch_size // 8), "max_batch_size": self._max_batch_size}
+        # Full batches from the start: BatchElements otherwise starts small and grows slowly, and each call has a
+        # fixed cost (the calibrated ensemble and the novelty forest) worth hundreds of rows. A bundle's end still
+        # flushes a partial batch, so streaming latency does not change.
+        return {"min_batch_size": self._max_batch_size, "max_batch_size": self._max_batch_size}
 
     def get_metrics_namespace(self) -> str:
         return "distillwatch_inference"

@@ -14,9 +14,11 @@ from pipelines.contract import UsageEvent, decode_event
 
 
 class ParseEvents(beam.DoFn):
-    """Decodes contract-v1 JSON. Main output: timestamped `UsageEvent`; tagged `dead_letter`: row dicts."""
+    """Decodes contract-v1 JSON. Main output: `UsageEvent` (timestamped with its event time unless `timestamped` is
+    False); tagged `dead_letter`: row dicts."""
 
-    def __init__(self) -> None:
+    def __init__(self, timestamped: bool = True) -> None:
+        self._timestamped = timestamped
         self.parsed = beam.metrics.Metrics.counter("distillwatch", "events_parsed")
         self.dead_lettered = beam.metrics.Metrics.counter("distillwatch", "events_dead_lettered")
 
@@ -30,7 +32,7 @@ class ParseEvents(beam.DoFn):
             reason = f"unexpected {type(error).__name__}: {error}"
         else:
             self.parsed.inc()
-            yield TimestampedValue(event, event.timestamp)
+            yield TimestampedValue(event, event.timestamp) if self._timestamped else event
             return
         self.dead_lettered.inc()
         try:
@@ -41,9 +43,11 @@ class ParseEvents(beam.DoFn):
         yield beam.pvalue.TaggedOutput(DEAD_LETTER, row)
 
 
-def parse_events(raw: beam.PCollection) -> tuple[beam.PCollection, beam.PCollection]:
-    """Returns (events, dead_letter_rows)."""
-    results = raw | "ParseEvents" >> beam.ParDo(ParseEvents()).with_outputs(DEAD_LETTER, main="events")
+def parse_events(raw: beam.PCollection, timestamped: bool = True) -> tuple[beam.PCollection, beam.PCollection]:
+    """Returns (events, dead_letter_rows). Without `timestamped` the events keep the records' timestamp: for a graph
+    that reads each event's time from the event itself (stamping each element is costly in the SDK)."""
+    parse = ParseEvents(timestamped)
+    results = raw | "ParseEvents" >> beam.ParDo(parse).with_outputs(DEAD_LETTER, main="events")
     return results.events, results[DEAD_LETTER]
 
 
