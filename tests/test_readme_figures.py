@@ -169,8 +169,9 @@ def test_the_stage_split_and_cost_spreads_are_results_json(headline):
     assert f"Beam's CPU per event varies {100 * cost_spread(beam):.0f} %" in section
     assert f"the baseline's {100 * cost_spread(baseline):.0f} %" in section
     one, two = headline[(beam, 1_000_000)], headline[("Beam FnApiRunner, 2 workers (multi_processing)", 1_000_000)]
-    faster = round(100 * (one["seconds"] / two["seconds"] - 1))
-    assert f"~{faster} % faster than one in-process worker at 1M events" in _section("Running it")
+    change = round(100 * (one["seconds"] / two["seconds"] - 1))
+    comparison = f"~{change} % faster" if change > 0 else f"~{-change} % slower" if change < 0 else "no faster"
+    assert f"{comparison} than one in-process worker at 1M events" in _section("Running it")
 
 
 # --- the streaming benchmark (results_streaming.json) ---------------------------------------------------
