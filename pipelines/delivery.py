@@ -149,10 +149,12 @@ class _FirstDeliveryInSpan(beam.DoFn):
         expire: Any = beam.DoFn.TimerParam(EXPIRE),
     ) -> Iterator[UsageEvent]:
         (_, span), event = element
-        if event.event_id in seen.read():
+        ids = seen.read()
+        if event.event_id in ids:
             return
+        if not ids:  # the key's expiry depends on its span only: set once, with its first id
+            expire.set(Timestamp.of((span + 1) * DEDUP_SPAN_S + self._horizon_s))
         seen.add(event.event_id)
-        expire.set(Timestamp.of((span + 1) * DEDUP_SPAN_S + self._horizon_s))
         self.unique.inc()
         yield event  # with its event time, as the late gate stamped it
 

@@ -28,6 +28,7 @@ from apache_beam.coders.coders import IntervalWindowCoder
 from apache_beam.transforms import trigger, window
 from apache_beam.utils.timestamp import Timestamp
 
+from pipelines.bundle_panes import FoldIntoPanes
 from pipelines.config import WindowConfig
 from pipelines.contract import UsageEvent
 from pipelines.features.accumulator import WindowAccumulator
@@ -335,10 +336,12 @@ class PanesToWindows(beam.PTransform):
     """PCollection[UsageEvent] (timestamped) -> PCollection[(account_id, accumulator)] per sliding window.
 
     The one pane -> window transform: the per-account windows and the campaign stage's evidence both use it,
-    each with its own accumulator type. `late_firings` (streaming only) re-fires a window for data within the
-    allowed lateness; without it a window fires once, when the watermark passes its end. With a `floor`
-    (accumulators that count requests), windows below it are dropped unmerged, in batch and streaming alike;
-    in streaming a late firing that brings a window to the floor emits it then.
+    each with its own accumulator type. In streaming each bundle's events are first folded into one accumulator
+    per account and pane (`pipelines.bundle_panes`), so the windowed groupings move folded panes, not events.
+    `late_firings` (streaming only) re-fires a window for data within the allowed lateness; without it a window
+    fires once, when the watermark passes its end. With a `floor` (accumulators that count requests), windows
+    below it are dropped unmerged, in batch and streaming alike; in streaming a late firing that brings a window
+    to the floor emits it then.
     """
 
     def __init__(
@@ -371,9 +374,9 @@ class PanesToWindows(beam.PTransform):
             windows = beam.WindowInto(window.SlidingWindows(config.size_s, config.period_s))
         sliding = (
             events
-            | "KeyByAccount" >> beam.Map(lambda event: (event.account_id, event))
+            | "FoldIntoPanes" >> beam.ParDo(FoldIntoPanes(config.period_s, new))
             | "PaneWindows" >> panes
-            | "AccumulatePanes" >> beam.CombinePerKey(AccumulateEvents(new))
+            | "AccumulatePanes" >> beam.CombinePerKey(MergePanes(new))
             | "SlidingWindows" >> windows
         )
         if floor is None:
