@@ -41,7 +41,7 @@ log = logging.getLogger("distillwatch.train")
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 # Bump by hand when the features, labels or training recipe change; the artifact's model_version is
 # this release plus the sha256 prefix of the file.
-RELEASE = "2026.12.2"
+RELEASE = "2026.12.3"
 MODEL_FILE = "extraction_risk.skops"
 CALIBRATION_FOLDS = 4
 # A small fixed simulation whose feature statistics the manifest records (see probe_drift).
@@ -90,7 +90,8 @@ def booster(model_seed: int) -> HistGradientBoostingClassifier:
 
 
 def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
-    """PeerStanding (benign tier-peer reference, learnt from the benign windows) then the calibrated booster."""
+    """PeerStanding (benign peer reference, learnt from the benign windows, each account weighing the same) then
+    the calibrated booster."""
     folds = list(
         GroupKFold(n_splits=CALIBRATION_FOLDS).split(dataset.features, dataset.labels, groups=dataset.account_ids)
     )
@@ -99,7 +100,7 @@ def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
     # One OpenMP thread: float sums do not depend on the machine's core count, and the fit does not
     # stall when other processes compete for the cores (OpenMP spin-waits badly under contention).
     with threadpool_limits(limits=1, user_api="openmp"):
-        return model.fit(dataset.features, dataset.labels)
+        return model.fit(dataset.features, dataset.labels, peers__groups=dataset.account_ids)
 
 
 def fit_product(dataset: WindowDataset, model_seed: int) -> ProductModel:

@@ -20,6 +20,7 @@ from pipelines.features.spec import FEATURE_INDEX
 
 NOVELTY_FEATURES: tuple[str, ...] = (
     "harvest_per_minute",
+    "returned_targets_per_request",
     "harvest_per_account_day",
     "harvest_peer_percentile",
     "reasoning_token_share",
@@ -28,7 +29,6 @@ NOVELTY_FEATURES: tuple[str, ...] = (
     "top_logprobs_mean",
     "multi_choice_share",
     "reasoning_elicitation_share",
-    "embeddings_share",
     "account_age_days",
 )
 _COLUMNS = np.array([FEATURE_INDEX[name] for name in NOVELTY_FEATURES])

@@ -40,6 +40,9 @@ class TimingProfile:
     diurnal_amplitude: Share = (0.0, 0.6)
     session_minutes: Span | None = None  # None: always active
     pause_minutes: Span = (0.0, 0.0)
+    # Secondary: how busy one account of a family is. The family's rate says what its purpose needs; each
+    # account scales it by a label-independent factor, so request counts alone do not tell the families apart.
+    rate_multiplier: Span = (0.5, 2.0)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,11 @@ class Behaviour:
     status: StatusProfile = StatusProfile()
     reasoning_tokens: TokenProfile = TokenProfile(median=600.0, sigma=0.9)  # reasoning models only
     embedding_tokens: TokenProfile = TokenProfile(median=180.0, sigma=0.8)
+    # Secondary: embedding side traffic (search, caching, dedup next to the main workload), whatever the label:
+    # this share of streams without an embeddings workload of their own send `side_embeddings_share` of their
+    # requests to the embedding model.
+    side_embeddings_streams: float = 0.25
+    side_embeddings_share: Share = (0.02, 0.3)
 
 
 @dataclass(frozen=True)
@@ -200,3 +208,4 @@ MODELS: tuple[str, ...] = (
 )  # fmt: skip
 REASONING_MODELS: frozenset[str] = frozenset({"aurora-reasoner", "aurora-reasoner-2"})
 EMBEDDING_ENDPOINT: Endpoint = "embeddings"
+EMBEDDING_MODEL = "aurora-embed"

@@ -21,6 +21,7 @@ from simulator.calibration import Calibration
 from simulator.config import SimulationConfig
 from simulator.identity import NETWORK_FIRST_OCTETS, UTC_OFFSET_HOURS
 from simulator.plan import AccountPlan, StreamPlan
+from simulator.profiles import EMBEDDING_MODEL, Workload
 from simulator.prompts import DOMAIN_TOPICS, TEMPLATE_FAMILIES, PromptGenerator, PromptSettings
 from simulator.sampling import between, log_uniform, numpy_rng, python_rng, uniform, zipf_weights
 
@@ -31,6 +32,9 @@ Event = dict[str, Any]
 _CLIENT_ERRORS = (400, 400, 400, 401, 403, 404, 413, 422)
 _SERVER_ERRORS = (500, 500, 502, 503, 503)
 _TOP_P_VALUES = (0.9, 0.95, 1.0)
+
+
+SECONDARY_KNOBS = 7  # spawn-key suffix of the secondary knobs' generator
 
 
 class TokenSampler:
@@ -74,13 +78,18 @@ class StreamGenerator:
         seed = config.seed
         self._rng = numpy_rng(seed, stream.seed_key)
         self._py_rng = python_rng(seed, stream.seed_key)
+        # The secondary knobs added by domain randomisation draw apart, so every other draw stays as it was.
+        self._knob_rng = python_rng(seed, (*stream.seed_key, SECONDARY_KNOBS))
 
     def _arrival_spec(self, timing: TimingProfile, schedule_rng: random.Random) -> ArrivalSpec:
         config = self._config
         calibration = self._calibration
         countries = self._account.identity.countries
+        rate_per_s = log_uniform(self._py_rng, timing.rate_per_s) * config.rate_scale
+        if self._account.group_id is None:  # campaigns and cohorts pace their members together
+            rate_per_s *= log_uniform(self._knob_rng, timing.rate_multiplier)
         return ArrivalSpec(
-            rate_per_s=log_uniform(self._py_rng, timing.rate_per_s) * config.rate_scale,
+            rate_per_s=rate_per_s,
             gap_shape=log_uniform(schedule_rng, timing.gap_shape),
             pattern=calibration.services[timing.trace_pattern].pattern if timing.trace_pattern else None,
             drift_sigma=timing.drift_sigma,
@@ -128,6 +137,17 @@ class StreamGenerator:
             repeat_share=uniform(rng, profile.repeat_share),
         )
 
+    def _workloads(self, behaviour: Behaviour) -> tuple[Workload, ...]:
+        """The behaviour's workloads, plus embedding side traffic for some streams (a label-independent knob)."""
+        workloads = behaviour.workloads
+        if self._account.group_id is not None or any(w.endpoint == EMBEDDING_ENDPOINT for w in workloads):
+            return workloads
+        if self._knob_rng.random() >= behaviour.side_embeddings_streams:
+            return workloads
+        share = uniform(self._knob_rng, behaviour.side_embeddings_share)
+        total = sum(w.weight for w in workloads)
+        return (*workloads, Workload(EMBEDDING_MODEL, EMBEDDING_ENDPOINT, total * share / (1.0 - share)))
+
     def events(self) -> Iterator[tuple[int, int, int, Event]]:
         """Yields (epoch_ms, stream ordinal, sequence, event) so heapq.merge orders without comparing dicts."""
         config, account, stream = self._config, self._account, self._stream
@@ -144,7 +164,8 @@ class StreamGenerator:
         completion_tokens = TokenSampler(behaviour.completion_tokens, calibration, py_rng, "completion")
         reasoning_tokens = TokenSampler(behaviour.reasoning_tokens, calibration, py_rng, "completion")
         embedding_tokens = TokenSampler(behaviour.embedding_tokens, calibration, py_rng, "prompt")
-        workload_weights = np.asarray([w.weight for w in behaviour.workloads])
+        workloads = self._workloads(behaviour)
+        workload_weights = np.asarray([w.weight for w in workloads])
         workload_weights /= workload_weights.sum()
         keys = identity.api_key_ids[-stream.component.api_keys :] if stream.component.api_keys else identity.api_key_ids
         temperatures = py_rng.sample(
@@ -183,7 +204,7 @@ class StreamGenerator:
             if size == 0:
                 return
             epoch_ms = (self._start_ms + np.floor(offsets * 1000.0)).astype(np.int64).tolist()
-            workload_index = rng.choice(len(behaviour.workloads), size=size, p=workload_weights).tolist()
+            workload_index = rng.choice(len(workloads), size=size, p=workload_weights).tolist()
             key_index = rng.choice(len(keys), size=size, p=zipf_weights(len(keys))).tolist()
             ip_index = rng.choice(
                 len(identity.ip_addresses), size=size, p=zipf_weights(len(identity.ip_addresses))
@@ -216,7 +237,7 @@ class StreamGenerator:
             event_ids = rng.bytes(16 * size).hex()
 
             for i in range(size):
-                workload = behaviour.workloads[workload_index[i]]
+                workload = workloads[workload_index[i]]
                 is_embedding = workload.endpoint == EMBEDDING_ENDPOINT
                 draw = status_draw[i]
                 if draw < rate_limited:

@@ -57,7 +57,7 @@ _SUMS: tuple[str, ...] = (
     "count", "prompt_tokens", "completion_tokens", "reasoning_tokens", "with_max_tokens", "saturated",
     "logprobs", "top_logprobs_sum", "multi_choice", "temperature_count", "temperature_sum",
     "temperature_sq_sum", "temperature_zero", "tool_use", "stream", "embeddings", "errors", "rate_limited",
-    "prompt_observed", "with_text", "reasoning_elicitation", "harvest",
+    "prompt_observed", "with_text", "reasoning_elicitation", "harvest", "returned",
 )  # fmt: skip
 _DISTINCT: tuple[str, ...] = ("api_keys", "ips", "ip_prefixes", "user_agents", "prompts")
 _STATE: tuple[str, ...] = (
@@ -127,6 +127,9 @@ class WindowAccumulator:
     reasoning_elicitation: int
     # Completion + reasoning tokens weighted by `harvest_weight`: the output a distiller can train on.
     harvest: float
+    # What the API hands back, weighted the same way: visible completion tokens (hidden reasoning is billed but
+    # never returned) and embedded input tokens. The same measure in every modality.
+    returned: float
     api_keys: DistinctCounter
     ips: DistinctCounter
     ip_prefixes: DistinctCounter
@@ -147,7 +150,7 @@ class WindowAccumulator:
         self.temperature_sum = self.temperature_sq_sum = 0.0
         self.tool_use = self.stream = self.embeddings = self.errors = self.rate_limited = 0
         self.prompt_observed = self.with_text = self.reasoning_elicitation = 0
-        self.harvest = 0.0
+        self.harvest = self.returned = 0.0
         self.api_keys = DistinctCounter()
         self.ips = DistinctCounter()
         self.ip_prefixes = DistinctCounter()
@@ -165,6 +168,8 @@ class WindowAccumulator:
         self.prompt_tokens += event.prompt_tokens
         self.completion_tokens += event.completion_tokens
         output = event.completion_tokens
+        if output:
+            self.returned += output * harvest_weight(event.params)
         if event.reasoning_tokens:
             self.reasoning_tokens += event.reasoning_tokens
             output += event.reasoning_tokens
@@ -173,6 +178,11 @@ class WindowAccumulator:
         if event.endpoint == "embeddings":
             # An embedding is a dense target for its whole input: a student learns the vector of every token sent.
             self.harvest += event.prompt_tokens
+            self.returned += event.prompt_tokens
+            # And it is always the whole output there is, as a capped answer is: a full-length output, so that
+            # an embeddings-only window is not read as one that never asks for all it can get.
+            self.with_max_tokens += 1
+            self.saturated += 1
         status = event.status_code
         if status == 429:
             self.rate_limited += 1
@@ -265,6 +275,7 @@ class WindowAccumulator:
         self.with_text += other.with_text
         self.reasoning_elicitation += other.reasoning_elicitation
         self.harvest += other.harvest
+        self.returned += other.returned
         self.api_keys.merge(other.api_keys)
         self.ips.merge(other.ips)
         self.ip_prefixes.merge(other.ip_prefixes)

@@ -68,6 +68,7 @@ def feature_dict(acc: WindowAccumulator, window_start: float, window_end: float)
         "account_age_days": age_days if age_days is not None else MISSING,
         "harvest_tokens": acc.harvest,
         "harvest_per_minute": acc.harvest / minutes,
+        "returned_targets_per_request": _share(acc.returned, n),
         # Youth-normalised volume: an account a few hours old pulling what old customers pull is burn-and-replace.
         # Ages under an hour count as an hour, so the ratio stays bounded.
         "harvest_per_account_day": acc.harvest / max(age_days, MIN_AGE_DAYS) if age_days is not None else MISSING,

@@ -8,7 +8,11 @@ and also puts the constrained features in the form the booster's monotone constr
 - Peers are benign windows of the same workload kind (`workload_kind`: generation, logprob scoring, embeddings)
   and billing tier. A logprob or embedding harvester moves few tokens next to a chat app or a benchmark lab;
   next to the benign users of the same API feature it is the outlier it is.
-- `account_tier_rank` chooses the peer group and is then blanked: a tier is not evidence of intent.
+- Every benign account weighs the same in its peer group's reference, whatever its number of windows: an
+  always-on heavy lab has a window every period and would otherwise set the upper percentiles that the
+  novelty component's harvest gate compares against (fit with `groups`, the windows' account ids).
+- `account_tier_rank` chooses the peer group and is then blanked: a tier is not evidence of intent; so are
+  the modality markers of `CLASSIFIER_BLANKED` (their information is in the workload kind and in the harvest).
 - A missing `account_age_days` becomes an old account: with the -1 constraint, MISSING (-1) would otherwise
   be read as the youngest account of all, and missing metadata must never be evidence.
 """
@@ -20,7 +24,7 @@ from typing import Self
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from pipelines.features.spec import FEATURE_INDEX, MISSING, TIER_RANKS
+from pipelines.features.spec import CLASSIFIER_BLANKED, FEATURE_INDEX, MISSING, TIER_RANKS
 
 QUANTILES = 201  # reference points per peer group: percentiles resolved to 0.5 %
 MIN_PEERS = 200  # benign windows a tier needs before it gets a reference of its own (else: all tiers pooled)
@@ -33,8 +37,19 @@ _AGE = FEATURE_INDEX["account_age_days"]
 _POOLED = len(TIER_RANKS)  # row of the reference for accounts without a (well-populated) tier
 _LOGPROBS = FEATURE_INDEX["logprobs_share"]
 _EMBEDDINGS = FEATURE_INDEX["embeddings_share"]
+_BLANKED = [FEATURE_INDEX[name] for name in CLASSIFIER_BLANKED]
 KINDS = 3
 KIND_SHARE = 0.5
+
+
+def _account_weights(accounts: np.ndarray) -> np.ndarray:
+    """Per window, 1 / its account's window count: each account sums to 1."""
+    _, inverse, counts = np.unique(accounts, return_inverse=True, return_counts=True)
+    return 1.0 / counts[inverse]
+
+
+def _quantiles(values: np.ndarray, weights: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    return np.quantile(values, levels, weights=weights, method="inverted_cdf")
 
 
 def workload_kind(features: np.ndarray) -> np.ndarray:
@@ -48,24 +63,28 @@ def workload_kind(features: np.ndarray) -> np.ndarray:
 class PeerStanding(TransformerMixin, BaseEstimator):
     """Feature rows -> the same rows with the peer percentile filled and the constrained features normalised."""
 
-    def fit(self, features: np.ndarray, labels: np.ndarray) -> Self:
-        benign = features[np.asarray(labels) == 0]
+    def fit(self, features: np.ndarray, labels: np.ndarray, groups: np.ndarray | None = None) -> Self:
+        """`groups`: each window's account; None weighs every window the same."""
+        is_benign = np.asarray(labels) == 0
+        benign = features[is_benign]
+        weights = _account_weights(np.asarray(groups)[is_benign]) if groups is not None else np.ones(len(benign))
         kinds = workload_kind(benign)
         levels = np.linspace(0.0, 1.0, QUANTILES)
-        everyone = np.quantile(benign[:, _HARVEST], levels)
+        everyone = _quantiles(benign[:, _HARVEST], weights, levels)
         reference = np.empty((KINDS, _POOLED + 1, QUANTILES))
         peers = np.zeros((KINDS, _POOLED + 1), dtype=np.int64)
         for kind in range(KINDS):
-            own = benign[kinds == kind]
+            mine = kinds == kind
+            own, own_weights = benign[mine], weights[mine]
             # A kind too rare among benign windows is compared with all of them; a sparse tier with its kind pooled.
-            pooled = np.quantile(own[:, _HARVEST], levels) if len(own) >= MIN_PEERS else everyone
+            pooled = _quantiles(own[:, _HARVEST], own_weights, levels) if len(own) >= MIN_PEERS else everyone
             reference[kind] = pooled
             peers[kind, _POOLED] = len(own)
             for rank in range(_POOLED):
-                harvest = own[own[:, _TIER] == rank, _HARVEST]
-                peers[kind, rank] = harvest.size
-                if harvest.size >= MIN_PEERS:
-                    reference[kind, rank] = np.quantile(harvest, levels)
+                tier = own[:, _TIER] == rank
+                peers[kind, rank] = int(tier.sum())
+                if tier.sum() >= MIN_PEERS:
+                    reference[kind, rank] = _quantiles(own[tier, _HARVEST], own_weights[tier], levels)
         self.reference_ = reference
         self.peers_ = peers
         return self
@@ -83,5 +102,6 @@ class PeerStanding(TransformerMixin, BaseEstimator):
         out = np.array(features, dtype=np.float64, copy=True)
         out[:, _PERCENTILE] = self.percentile(out[:, _HARVEST], out[:, _TIER], workload_kind(out))
         out[:, _TIER] = MISSING
+        out[:, _BLANKED] = MISSING  # after workload_kind has read embeddings_share
         out[out[:, _AGE] == MISSING, _AGE] = NO_RISK_AGE_DAYS
         return out

@@ -34,6 +34,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "account_age_days",
     "harvest_tokens",
     "harvest_per_minute",
+    "returned_targets_per_request",
     "harvest_per_account_day",
     "harvest_peer_percentile",
     "account_tier_rank",
@@ -48,6 +49,7 @@ FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)
 MONOTONE: dict[str, int] = {
     "harvest_tokens": 1,
     "harvest_per_minute": 1,
+    "returned_targets_per_request": 1,
     "harvest_per_account_day": 1,
     "harvest_peer_percentile": 1,
     "logprobs_share": 1,
@@ -58,6 +60,14 @@ MONOTONE: dict[str, int] = {
     "account_age_days": -1,
 }
 MONOTONIC_CST: tuple[int, ...] = tuple(MONOTONE.get(name, 0) for name in FEATURE_NAMES)
+
+# Computed (and written with every score) but blanked before the classifier (`pipelines.features.peers`): they
+# say which API modality a window uses, not how much it harvests, and their values are label-specific in
+# training (models/report/SHORTCUTS.md: text completions per request separate the labels at AUC 0.81 because
+# benign logprob scorers and indexers send tiny ones), so a booster reads a distiller of another modality
+# (embeddings, 1-token grades with top-20 logprobs) as benign. `returned_targets_per_request` measures the same
+# in every modality: each returned token, each probability returned with it, each embedded input token.
+CLASSIFIER_BLANKED: tuple[str, ...] = ("completion_tokens_mean", "output_input_ratio", "embeddings_share")
 
 # Peer groups for `harvest_peer_percentile`: the account's billing tier as an ordinal. It only chooses the peer
 # group (`pipelines.features.peers`); the classifier never sees it (a tier is not evidence of intent).

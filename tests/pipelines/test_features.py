@@ -34,6 +34,8 @@ def test_features_of_an_extraction_like_window():
     assert features["request_count"] == 600
     assert features["requests_per_minute"] == pytest.approx(10.0)
     assert features["output_input_ratio"] == pytest.approx(1900 / 60)
+    # Every generated token with its own probability and 20 alternatives: 22 targets per token.
+    assert features["returned_targets_per_request"] == pytest.approx(1900 * 22)
     assert features["max_tokens_saturation_share"] == 1.0
     assert features["logprobs_share"] == 1.0 and features["top_logprobs_mean"] == 20
     assert features["multi_choice_share"] == 1.0
@@ -94,6 +96,22 @@ def test_an_embedding_harvests_its_whole_input():
     embedded = event(0, endpoint="embeddings", prompt_tokens=300, completion_tokens=0)
     chat = event(1, prompt_tokens=300, completion_tokens=10)
     assert feature_dict(accumulate([embedded, chat]), *WINDOW)["harvest_tokens"] == 300 + 10
+
+
+def test_returned_targets_count_every_modality_but_not_hidden_reasoning():
+    embedded = event(0, endpoint="embeddings", prompt_tokens=300, completion_tokens=0)
+    graded = event(1, completion_tokens=2, params={"logprobs": True, "top_logprobs": 20})
+    reasoned = event(2, completion_tokens=100, reasoning_tokens=900)
+    features = feature_dict(accumulate([embedded, graded, reasoned]), *WINDOW)
+    assert features["returned_targets_per_request"] == pytest.approx((300 + 2 * 22 + 100) / 3)
+    assert features["harvest_tokens"] == pytest.approx(300 + 2 * 22 + 1000)
+
+
+def test_an_embedding_is_a_full_length_output():
+    embedded = event(0, endpoint="embeddings", prompt_tokens=300, completion_tokens=0)
+    capped = event(1, completion_tokens=100, params={"max_tokens": 100})
+    short = event(2, completion_tokens=10, params={"max_tokens": 100})
+    assert feature_dict(accumulate([embedded, capped, short]), *WINDOW)["max_tokens_saturation_share"] == 2 / 3
 
 
 def test_youth_normalised_harvest_and_the_tier_peer_group():

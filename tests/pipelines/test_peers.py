@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from pipelines.features.peers import NO_RISK_AGE_DAYS, PeerStanding, workload_kind
-from pipelines.features.spec import FEATURE_INDEX, FEATURE_NAMES, MISSING
+from pipelines.features.spec import CLASSIFIER_BLANKED, FEATURE_INDEX, FEATURE_NAMES, MISSING
 
 HARVEST, TIER, AGE = (FEATURE_INDEX[n] for n in ("harvest_per_minute", "account_tier_rank", "account_age_days"))
 PERCENTILE = FEATURE_INDEX["harvest_peer_percentile"]
@@ -67,3 +67,30 @@ def test_a_window_is_compared_with_benign_peers_of_its_workload_kind():
     assert workload_kind(probe).tolist() == [0, 1]
     low, high = standing.transform(probe)[:, PERCENTILE]
     assert low < 0.3 and high > 0.99
+
+
+def test_every_benign_account_weighs_the_same_in_the_reference():
+    """One always-on heavy account with many windows does not set the percentiles of the many light ones."""
+    rng = np.random.default_rng(3)
+    light = rows(rng, 900, 1, 10.0)  # 300 accounts of 3 windows
+    heavy = rows(rng, 900, 1, 10_000.0)  # 3 accounts of 300 windows
+    features = np.vstack([light, heavy])
+    accounts = np.r_[np.repeat(np.arange(300), 3), np.repeat(np.arange(300, 303), 300)].astype(str)
+    probe = np.zeros((1, len(FEATURE_NAMES)))
+    probe[:, HARVEST] = 1_000.0  # far above every light account, far below the heavy ones
+    by_window = PeerStanding().fit(features, np.zeros(len(features))).transform(probe)[0, PERCENTILE]
+    by_account = PeerStanding().fit(features, np.zeros(len(features)), accounts).transform(probe)[0, PERCENTILE]
+    assert 0.5 <= by_window < 0.6  # the light half plus the heavy windows below 1,000
+    assert by_account > 0.98
+
+
+def test_modality_markers_are_blanked_for_the_classifier_after_choosing_the_peer_group():
+    rng = np.random.default_rng(4)
+    embedding = rows(rng, 400, 1, 10.0)
+    embedding[:, FEATURE_INDEX["embeddings_share"]] = 1.0
+    embedding[:, FEATURE_INDEX["completion_tokens_mean"]] = 1.0
+    out = PeerStanding().fit(embedding, np.zeros(400)).transform(embedding)
+    assert workload_kind(embedding).tolist() == [2] * 400
+    for name in CLASSIFIER_BLANKED:
+        assert (out[:, FEATURE_INDEX[name]] == MISSING).all()
+    assert embedding[0, FEATURE_INDEX["embeddings_share"]] == 1.0  # the input is not modified

@@ -13,13 +13,14 @@ from pipelines.config import AlertPolicyConfig, WindowConfig
 from pipelines.features.spec import FEATURE_INDEX
 from simulator.generator import SimulationConfig, generate_events, generate_ground_truth
 
-# Knobs that say nothing about harvesting, as the detector sees them. Volume, output length, logprob depth, n,
-# reasoning, saturation, tools and embeddings are what a distiller needs and may differ.
+# Knobs that say nothing about harvesting, as the detector sees them. Harvested volume, output length, logprob
+# depth, n, reasoning, saturation and tools are what a distiller needs and may differ; the number of requests
+# and embedding side traffic are drawn independently of the label (simulator/profiles.py).
 SECONDARY = (
     "temperature_mean", "temperature_std", "temperature_zero_share", "stream_share", "error_share",
     "rate_limited_share", "minute_count_cv", "active_minute_share", "distinct_api_keys", "distinct_ips",
     "distinct_ip_prefixes", "distinct_user_agents", "prompt_observed_share", "prompt_distinct_share",
-    "template_top_share", "account_age_days",
+    "template_top_share", "account_age_days", "request_count", "requests_per_minute", "embeddings_share",
 )  # fmt: skip
 BINS = 20
 MAX_EXCLUSIVE_SHARE = 0.1  # of a label's windows in value bins that only that label populates
