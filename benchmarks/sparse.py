@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"report: {report(*load_results(args.out), args.out)}")
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     code_root = args.code_root.resolve()
     model = str(Path(args.model).resolve())
     points = [
