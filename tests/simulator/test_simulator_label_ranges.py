@@ -9,6 +9,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from models.dataset import build_dataset
+from models.diagnostics.shortcuts import exclusive_shares  # pooled-quantile bins, as the diagnostics report them
 from pipelines.config import AlertPolicyConfig, WindowConfig
 from pipelines.features.spec import FEATURE_INDEX
 from simulator.generator import SimulationConfig, generate_events, generate_ground_truth
@@ -22,7 +23,6 @@ SECONDARY = (
     "distinct_ip_prefixes", "distinct_user_agents", "prompt_observed_share", "prompt_distinct_share",
     "template_top_share", "account_age_days", "request_count", "requests_per_minute", "embeddings_share",
 )  # fmt: skip
-BINS = 20
 MAX_EXCLUSIVE_SHARE = 0.1  # of a label's windows in value bins that only that label populates
 MAX_SINGLE_FEATURE_AUC = 0.72  # "well below 1": the pre-randomisation simulator exceeded it (README)
 
@@ -34,17 +34,6 @@ def windows():
     dataset = build_dataset(generate_events(config), truth, WindowConfig())
     scored = dataset.features[:, FEATURE_INDEX["request_count"]] >= AlertPolicyConfig().min_requests
     return dataset.features[scored], dataset.labels[scored]
-
-
-def exclusive_shares(values: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Per label, the share of its windows in pooled-quantile bins that hold no window of the other label."""
-    edges = np.unique(np.quantile(values, np.linspace(0.0, 1.0, BINS + 1)))
-    bins = np.digitize(values, edges[1:-1])
-    shares = []
-    for label in (0, 1):
-        own, other = set(bins[labels == label].tolist()), set(bins[labels != label].tolist())
-        shares.append(float(np.isin(bins[labels == label], sorted(own - other)).mean()))
-    return shares[0], shares[1]
 
 
 def test_the_run_has_both_labels(windows):
