@@ -18,6 +18,7 @@ import apache_beam as beam
 from pipelines.campaigns.evidence import AccountEvidence
 from pipelines.contract import UsageEvent
 from pipelines.features.accumulator import WindowAccumulator
+from pipelines.request_floor import reaches_floor
 from pipelines.windowing import PaneKey
 
 HOUR_S = 3600
@@ -168,7 +169,7 @@ def horizon_floor(window_size_s: int, min_requests: int) -> int | None:
 
 def hour_pane(element: tuple[PaneKey, AccountHour], floor: int | None) -> tuple[PaneKey, HorizonHours]:
     key, reduced = element
-    if floor is not None and sum(pane.count for pane in reduced.panes.values()) >= floor:
+    if floor is not None and reaches_floor(sum(pane.count for pane in reduced.panes.values()), floor):
         return key, HorizonHours(at_floor=True)
     return key, HorizonHours(reduced.hour())
 
