@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipelines.artifact import ModelManifest
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines.artifact import ModelManifest, read_manifest
 
 DEFAULT_MODEL_MANIFEST = str(Path(__file__).resolve().parent.parent / "models" / "artifacts" / "manifest.json")
 _SUBSCRIPTION = re.compile(r"projects/[^/]+/subscriptions/[^/]+")
@@ -282,9 +284,11 @@ def alert_threshold_of(manifest: ModelManifest) -> float:
 
 
 def manifest_alert_threshold(manifest_path: str | Path) -> float:
-    # A missing manifest is reported, in its own words, by the command that loads the model.
-    path = Path(manifest_path)
-    return alert_threshold_of(ModelManifest.read(path)) if path.is_file() else AlertPolicyConfig().alert_threshold
+    path = str(manifest_path)
+    if FileSystems.get_scheme(path) is not None:  # a bucket's (gs://): one that cannot be read stops the run here
+        return alert_threshold_of(read_manifest(path))
+    # A missing local manifest is reported, in its own words, by the command that loads the model.
+    return alert_threshold_of(ModelManifest.read(path)) if Path(path).is_file() else AlertPolicyConfig().alert_threshold
 
 
 def alert_policy_from_args(args: argparse.Namespace) -> AlertPolicyConfig:

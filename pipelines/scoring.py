@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 from sklearn.ensemble import IsolationForest
 from threadpoolctl import ThreadpoolController
@@ -90,15 +91,23 @@ def decide_with(model: LoadedModel, rows: np.ndarray, alert_threshold: float) ->
 
 
 @functools.lru_cache(maxsize=4)
-def _load_verified_cached(manifest_path: str, modified_ns: int) -> LoadedModel:
+def _load_verified_cached(manifest_path: str, modified: float) -> LoadedModel:
     return load_verified_model(manifest_path)
+
+
+def _modified(manifest_path: str) -> float:
+    """When the manifest was last written: locally its mtime, in a bucket (gs://, a hot swap's) its object's update
+    time. Either raises OSError (Beam's BeamIOError is one) when the manifest is not there."""
+    if FileSystems.get_scheme(manifest_path) is None:
+        return os.stat(manifest_path).st_mtime_ns
+    return FileSystems.get_filesystem(manifest_path).metadata(manifest_path).last_updated_in_seconds
 
 
 def load_model_once_per_process(manifest_path: str) -> LoadedModel:
     """The local streaming runner rebuilds RunInference's DoFn (and its shared model handle) every bundle;
     verifying and loading the artifact each time cost seconds per bundle. A manifest rewritten in place
     (new mtime) is loaded afresh."""
-    return _load_verified_cached(manifest_path, os.stat(manifest_path).st_mtime_ns)
+    return _load_verified_cached(manifest_path, _modified(manifest_path))
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from apache_beam.io.localfilesystem import LocalFileSystem
 from sklearn.linear_model import LogisticRegression
 
 from pipelines.alerting import decide, is_eligible
@@ -141,3 +142,35 @@ def test_windows_of_both_models_in_one_accounts_state_are_each_judged_under_thei
     later = ScoredWindow(**{**vars(new), "window_end": new.window_end + config.alerts.cooldown_s})
     decisions = decide([later, old], None, config.alerts)
     assert [(w.model_version.split("+")[0], severity) for w, severity in decisions.alerts] == [("lenient", "medium")]
+
+
+class LocalBucket(LocalFileSystem):
+    """A stand-in for gs:// (what `--watch-models` watches in production): Beam's filesystems route the scheme here,
+    and the objects are the local files after it."""
+
+    PREFIX = "testbucket://"
+
+    @classmethod
+    def scheme(cls) -> str:
+        return "testbucket"
+
+    def open(self, path, *args, **kwargs):
+        return super().open(path.removeprefix(self.PREFIX), *args, **kwargs)
+
+    def metadata(self, path):
+        return super().metadata(path.removeprefix(self.PREFIX))
+
+    def split(self, path):
+        directory, name = super().split(path.removeprefix(self.PREFIX))
+        return self.PREFIX + directory, name
+
+
+def test_a_swap_to_a_manifest_in_a_bucket_loads_it_and_one_that_is_not_there_is_refused(models):
+    first, second = models
+    config = config_for(first)
+    handler = handler_for(config)
+    handler.update_model_path(LocalBucket.PREFIX + str(second))
+    windows = scored_batch(handler)
+    assert {(w.model_version.split("+")[0], w.alert_threshold) for w in windows} == {("lenient", 0.6)}
+    handler.update_model_path(LocalBucket.PREFIX + str(second.parent / "gone" / "manifest.json"))
+    assert {(w.model_version.split("+")[0], w.alert_threshold) for w in scored_batch(handler)} == {("lenient", 0.6)}
