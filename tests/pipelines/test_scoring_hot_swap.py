@@ -7,12 +7,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import apache_beam as beam
 import numpy as np
 import pytest
 from apache_beam.io.localfilesystem import LocalFileSystem
+from apache_beam.ml.inference.base import KeyedModelHandler, ModelMetadata, RunInference
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
 from sklearn.linear_model import LogisticRegression
 
-from pipelines.alerting import decide, is_eligible
+from pipelines.alerting import ApplyAlertPolicy, decide, is_eligible
 from pipelines.artifact import ModelManifest, save_model
 from pipelines.base import AccountWindow, ScoredWindow
 from pipelines.config import DetectConfig, add_detect_arguments, detect_config_from_args
@@ -95,6 +99,28 @@ def test_after_a_swap_windows_are_explained_and_judged_at_the_new_models_thresho
     # Reasons are written with alerts: the new model explains every window that reaches its threshold.
     assert [bool(w.reasons) for w in before] == [False, False, False, True]
     assert [bool(w.reasons) for w in after] == [False, True, True, True]
+
+
+def test_run_inference_hands_the_announced_model_to_the_handler_and_the_alerts_follow_its_threshold(models):
+    """Beam's own update path (the watched side input announces a manifest; RunInference updates the handler and
+    loads), then the batch alert policy: the graph `score_windows` and `build_detection` build, minus features."""
+    first, second = models
+    config = config_for(first)
+    keys = [AccountWindow(f"acct-{i}", 0.0, 3600.0, {"request_count": 100.0}) for i in range(len(SCORES))]
+    with TestPipeline() as pipeline:
+        announced = pipeline | "Announce" >> beam.Create([ModelMetadata(model_id=str(second), model_name="lenient")])
+        alerts = (
+            pipeline
+            | beam.Create(list(zip(keys, rows(), strict=True)))
+            | RunInference(KeyedModelHandler(handler_for(config)), model_metadata_pcoll=announced)
+            | beam.Map(to_scored_window).with_output_types(tuple[str, ScoredWindow])
+            | ApplyAlertPolicy(config.alerts, streaming=False)
+            | beam.MapTuple(
+                lambda w, severity: (w.account_id, w.model_version.split("+")[0], w.alert_threshold, severity)
+            )
+        )
+        expected = [("acct-1", "lenient", 0.6, "medium"), ("acct-2", "lenient", 0.6, "high")]
+        assert_that(alerts, equal_to([*expected, ("acct-3", "lenient", 0.6, "critical")]))
 
 
 def test_a_swap_to_a_stricter_model_silences_what_the_lenient_one_alerted(models):
