@@ -68,7 +68,7 @@ class AlertPolicyConfig:
     model_ladder: tuple[tuple[float, str], ...] | None = None
 
     def __post_init__(self) -> None:
-        for ladder in (self.severities, *([self.model_ladder] if self.model_ladder else [])):
+        for ladder in filter(None, (self.severities, self.model_ladder)):
             thresholds = [t for t, _ in ladder]
             if not thresholds or thresholds != sorted(thresholds) or not 0 < thresholds[0] <= 1:
                 raise ValueError(f"severity thresholds must be ascending in (0, 1]: {ladder}")
