@@ -9,6 +9,10 @@ function `decide`:
 - batch replay: every window is known up front, so one GroupByKey per account and a sort do the same
   without per-element state writes (the local FnApiRunner always enables the SDK state cache, which weighs
   every state write with a deep-size walk: the stateful path was ~30% of a batch replay's CPU).
+
+Each window is judged at the alert threshold it carries (`ScoredWindow.alert_threshold`, set by the model that
+scored it), on the policy's severity ladder: after a hot swap, windows of the old and the new model meet in one
+account's state and each is judged under its own model.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ def alert_id(window: ScoredWindow) -> str:
 
 def is_eligible(scored: ScoredWindow, policy: AlertPolicyConfig) -> bool:
     """Only windows that could alert are buffered or shuffled."""
-    return scored.score >= policy.alert_threshold and reaches_floor(scored.request_count, policy.min_requests)
+    threshold = policy.alert_threshold if scored.alert_threshold is None else scored.alert_threshold
+    return scored.score >= threshold and reaches_floor(scored.request_count, policy.min_requests)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ def decide(windows: Iterable[ScoredWindow], last_alert_end: float | None, policy
         if last is not None and scored.window_end - last < policy.cooldown_s:
             suppressed += 1
             continue
-        severity = policy.severity(scored.score)
+        severity = policy.judging(scored.alert_threshold).severity(scored.score)
         if severity is None:
             continue
         last = scored.window_end

@@ -3,6 +3,9 @@
 Loading never executes code from an untrusted file: the file is read once, its sha256 must match the
 manifest before skops parses it, and skops then only instantiates the types it trusts by default
 (scikit-learn estimators, numpy arrays, builtin containers) plus the exact names in `TRUSTED_TYPES`.
+
+A manifest and its model file are read through Beam's filesystems, so a local path and a `gs://` one (the bucket
+a hot swap watches, `--watch-models`) load alike.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from typing import Any
 
 import numpy as np
 import skops.io
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from pipelines.features.spec import FEATURE_NAMES
@@ -55,7 +60,7 @@ class ModelManifest:
 
     @classmethod
     def read(cls, path: str | Path) -> ModelManifest:
-        data = json.loads(Path(path).read_text())
+        data = json.loads(read_bytes(str(path)))
         data["feature_names"] = tuple(data["feature_names"])
         return cls(**data)
 
@@ -77,24 +82,35 @@ class LoadedModel:
         return np.array([self.manifest.benign_medians[name] for name in FEATURE_NAMES])
 
 
-def load_verified_model(manifest_path: str | Path) -> LoadedModel:
-    manifest_path = Path(manifest_path)
+def read_bytes(path: str) -> bytes:
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as file:
+        return file.read()
+
+
+def read_manifest(manifest_path: str) -> ModelManifest:
     try:
-        manifest = ModelManifest.read(manifest_path)
-    except (OSError, ValueError, TypeError, KeyError) as error:
+        return ModelManifest.read(manifest_path)
+    # Any failure to read a remote file (GCS reports a missing object as google.api_core's NotFound, no OSError)
+    # means there is no manifest to trust, the same as a local one that cannot be read.
+    except Exception as error:
         raise ModelIntegrityError(f"cannot read model manifest {manifest_path}: {error}") from error
+
+
+def load_verified_model(manifest_path: str | Path) -> LoadedModel:
+    manifest_path = str(manifest_path)
+    manifest = read_manifest(manifest_path)
     if manifest.feature_names != FEATURE_NAMES:
         raise ModelIntegrityError(
             f"model {manifest.model_version} was trained on other features than this pipeline computes"
         )
     if Path(manifest.model_file).name != manifest.model_file:
         raise ModelIntegrityError(f"model_file must be a file name beside the manifest, got {manifest.model_file!r}")
-    model_path = manifest_path.parent / manifest.model_file
+    model_path = FileSystems.join(FileSystems.split(manifest_path)[0], manifest.model_file)
     try:
         # One read: the bytes that were hashed are the bytes that are parsed, even if the file is
         # replaced in between (a hot swap writing a new model into the same directory).
-        data = model_path.read_bytes()
-    except OSError as error:
+        data = read_bytes(model_path)
+    except Exception as error:  # as for the manifest
         raise ModelIntegrityError(f"cannot read model file {model_path}: {error}") from error
     actual = hashlib.sha256(data).hexdigest()
     if actual != manifest.sha256:

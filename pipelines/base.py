@@ -94,7 +94,10 @@ class Reason:
 @dataclass(frozen=True)
 class Score:
     probability: float
-    reasons: tuple[Reason, ...]  # empty unless the score reached the explanation threshold
+    reasons: tuple[Reason, ...]  # empty unless the score reached the alert threshold
+    # The threshold the window is judged (and was explained) at: its model's manifest's, unless one is fixed for
+    # every model (--alert-threshold).
+    alert_threshold: float
     component: str = "supervised"  # which detector put the score where it is: supervised | novelty
 
 
@@ -111,3 +114,6 @@ class ScoredWindow:
     api_key_ids: tuple[str, ...] = ()
     payment_fingerprints: tuple[str, ...] = ()
     component: str = "supervised"  # supervised | novelty | horizon (a long-horizon row)
+    # From the Score: the threshold of the model that scored it travels with it (a hot swap cannot mix them up).
+    # None (a window built outside the scorer, e.g. an evaluation): the alert policy's own threshold.
+    alert_threshold: float | None = None

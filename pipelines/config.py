@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipelines.artifact import ModelManifest
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines.artifact import ModelManifest, read_manifest
 
 DEFAULT_MODEL_MANIFEST = str(Path(__file__).resolve().parent.parent / "models" / "artifacts" / "manifest.json")
 _SUBSCRIPTION = re.compile(r"projects/[^/]+/subscriptions/[^/]+")
@@ -60,11 +63,15 @@ class AlertPolicyConfig:
     cooldown_s: int = 3600
     min_requests: int = 20  # below this a window says too little to accuse anyone
     max_reasons: int = 5
+    # Set (`follow_models`): each model brings its own alert threshold (its manifest's), applied to this ladder, so
+    # a hot-swapped model's windows are judged at the new model's threshold. None: one threshold for every model.
+    model_ladder: tuple[tuple[float, str], ...] | None = None
 
     def __post_init__(self) -> None:
-        thresholds = [t for t, _ in self.severities]
-        if not thresholds or thresholds != sorted(thresholds) or not 0 < thresholds[0] <= 1:
-            raise ValueError(f"severity thresholds must be ascending in (0, 1]: {self.severities}")
+        for ladder in filter(None, (self.severities, self.model_ladder)):
+            thresholds = [t for t, _ in ladder]
+            if not thresholds or thresholds != sorted(thresholds) or not 0 < thresholds[0] <= 1:
+                raise ValueError(f"severity thresholds must be ascending in (0, 1]: {ladder}")
         if self.cooldown_s < 0:
             raise ValueError(f"alert cooldown must be >= 0 seconds, got {self.cooldown_s}")
         if self.min_requests < 0:
@@ -74,14 +81,36 @@ class AlertPolicyConfig:
     def alert_threshold(self) -> float:
         return self.severities[0][0]
 
+    @property
+    def fixed_threshold(self) -> float | None:
+        """The threshold the scorer gives every window, or None: each window gets its own model's."""
+        return None if self.model_ladder else self.alert_threshold
+
     def with_alert_threshold(self, threshold: float) -> AlertPolicyConfig:
         """The same policy alerting from `threshold` (medium); higher severities never start below it."""
-        severities = tuple((max(threshold, t) if i else threshold, name) for i, (t, name) in enumerate(self.severities))
+        ladder = self.model_ladder or self.severities
+        severities = tuple((max(threshold, t) if i else threshold, name) for i, (t, name) in enumerate(ladder))
         return replace(self, severities=severities)
+
+    def follow_models(self, first_threshold: float) -> AlertPolicyConfig:
+        """This ladder at each model's own threshold; `first_threshold` (the model the run starts with) is the one
+        `alert_threshold` reports."""
+        return replace(self, model_ladder=self.model_ladder or self.severities).with_alert_threshold(first_threshold)
+
+    def judging(self, threshold: float | None) -> AlertPolicyConfig:
+        """The policy a window scored at `threshold` (the one its model set, `ScoredWindow.alert_threshold`) is
+        judged under; None (a window not from the scorer): this policy as it is."""
+        return self if threshold is None or threshold == self.alert_threshold else _judging(self, threshold)
 
     def severity(self, score: float) -> str | None:
         reached = [name for threshold, name in self.severities if score >= threshold]
         return reached[-1] if reached else None
+
+
+@functools.lru_cache(maxsize=64)
+def _judging(policy: AlertPolicyConfig, threshold: float) -> AlertPolicyConfig:
+    # Once per model threshold, not once per window.
+    return policy.with_alert_threshold(threshold)
 
 
 ACTIONS = ("monitor", "rate_limit", "require_reverification", "suspend", "watermark_outputs")
@@ -215,14 +244,20 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
         "--alert-threshold",
         type=float,
         default=None,
-        help="score from which a window alerts (default: the model manifest's alert_policy threshold, set at a "
-        f"benign-account FPR budget; {AlertPolicyConfig().alert_threshold} for a manifest without one)",
+        help="score from which a window alerts, for every model, hot-swapped ones included (default: each model's "
+        "own manifest alert_policy threshold, set at a benign-account FPR budget, so a hot swap brings its "
+        f"threshold; {AlertPolicyConfig().alert_threshold} for a manifest without one)",
     )
     parser.add_argument(
         "--horizon", type=int, default=DEFAULT_HORIZON_S, help="seconds of accumulated evidence per account (0: off)"
     )
     parser.add_argument("--model", default=DEFAULT_MODEL_MANIFEST, help="model manifest.json (verified sha256)")
-    parser.add_argument("--watch-models", default=None, help="glob of manifests to hot-swap the model (streaming)")
+    parser.add_argument(
+        "--watch-models",
+        default=None,
+        help="glob of manifests to hot-swap the model (streaming); each window is judged at the alert threshold of "
+        "the model that scored it, unless --alert-threshold is given",
+    )
     parser.add_argument(
         "--inference-batch-size", type=int, default=ModelConfig.batch_size, help="most windows per model call"
     )
@@ -249,9 +284,19 @@ def alert_threshold_of(manifest: ModelManifest) -> float:
 
 
 def manifest_alert_threshold(manifest_path: str | Path) -> float:
-    # A missing manifest is reported, in its own words, by the command that loads the model.
-    path = Path(manifest_path)
-    return alert_threshold_of(ModelManifest.read(path)) if path.is_file() else AlertPolicyConfig().alert_threshold
+    path = str(manifest_path)
+    if FileSystems.get_scheme(path) is not None:  # a bucket's (gs://): one that cannot be read stops the run here
+        return alert_threshold_of(read_manifest(path))
+    # A missing local manifest is reported, in its own words, by the command that loads the model.
+    return alert_threshold_of(ModelManifest.read(path)) if Path(path).is_file() else AlertPolicyConfig().alert_threshold
+
+
+def alert_policy_from_args(args: argparse.Namespace) -> AlertPolicyConfig:
+    """An explicit --alert-threshold holds for every model; otherwise each model's manifest sets its own."""
+    policy = AlertPolicyConfig(cooldown_s=args.alert_cooldown, min_requests=args.min_requests)
+    if args.alert_threshold is not None:
+        return policy.with_alert_threshold(args.alert_threshold)
+    return policy.follow_models(manifest_alert_threshold(args.model))
 
 
 def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
@@ -261,9 +306,7 @@ def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
         streaming=is_subscription(args.input),
         window=WindowConfig(args.window_size, args.window_period, args.allowed_lateness),
         horizon_s=args.horizon,
-        alerts=AlertPolicyConfig(cooldown_s=args.alert_cooldown, min_requests=args.min_requests).with_alert_threshold(
-            args.alert_threshold if args.alert_threshold is not None else manifest_alert_threshold(args.model)
-        ),
+        alerts=alert_policy_from_args(args),
         model=ModelConfig(args.model, args.watch_models, batch_size=args.inference_batch_size),
         pubsub_id_label=args.pubsub_id_label,
         suppressions=args.suppressions or args.output,

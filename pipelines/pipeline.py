@@ -40,7 +40,7 @@ from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
 from pipelines.horizon import KeepSparseHorizons
 from pipelines.response import account_action, campaign_action
-from pipelines.scoring import ExtractionRiskModelHandler
+from pipelines.scoring import handler_for
 from pipelines.sinks.rows import alert_row, score_row
 from pipelines.suppression import (
     MarkSuppressed,
@@ -107,6 +107,7 @@ def to_scored_window(
         api_key_ids=key.api_key_ids,
         payment_fingerprints=key.payment_fingerprints,
         component=component or score.component,
+        alert_threshold=score.alert_threshold,
     )
     return key.account_id, scored
 
@@ -120,13 +121,7 @@ def score_windows(
 ) -> beam.PCollection:
     """(account_id, WindowAccumulator) per window -> (account_id, ScoredWindow). Step names get `prefix`, so the
     per-window steps keep the top-level names the benchmark's stage split reads."""
-    handler = ExtractionRiskModelHandler(
-        config.model.manifest_path,
-        explain_threshold=config.alerts.alert_threshold,
-        max_reasons=config.alerts.max_reasons,
-        max_batch_size=config.model.batch_size,
-        explain_min_requests=config.alerts.min_requests,
-    )
+    handler = handler_for(config)
     return (
         windowed
         | f"{prefix}Features" >> beam.ParDo(ComputeFeatures())

@@ -10,6 +10,10 @@ the floor is not explained; the pipeline's windows below the floor never reach t
 When the artifact has a novelty component (`pipelines.novelty`), a window the supervised score leaves below
 the alert threshold but which the novelty component flags (far from benign traffic and harvesting above its
 benign tier peers) is raised to the alert threshold, i.e. a medium alert, with component "novelty".
+
+The alert threshold is the scoring model's own (its manifest's `alert_policy`), unless the run fixes one for every
+model (`--alert-threshold`). It travels on each Score, so after a hot swap (`--watch-models`) every window is
+explained, lifted and judged by the alert policy at the threshold of the model that scored it.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 from sklearn.ensemble import IsolationForest
 from threadpoolctl import ThreadpoolController
 
 from pipelines.artifact import LoadedModel, ModelIntegrityError, load_verified_model
 from pipelines.base import Reason, Score
+from pipelines.config import DetectConfig, alert_threshold_of
 from pipelines.features.spec import FEATURE_NAMES
 from pipelines.novelty import NoveltyCalibration, novelty_fires, statistic
 
@@ -85,15 +91,23 @@ def decide_with(model: LoadedModel, rows: np.ndarray, alert_threshold: float) ->
 
 
 @functools.lru_cache(maxsize=4)
-def _load_verified_cached(manifest_path: str, modified_ns: int) -> LoadedModel:
+def _load_verified_cached(manifest_path: str, modified: float) -> LoadedModel:
     return load_verified_model(manifest_path)
+
+
+def _modified(manifest_path: str) -> float:
+    """When the manifest was last written: locally its mtime, in a bucket (gs://, a hot swap's) its object's update
+    time. Either raises OSError (Beam's BeamIOError is one) when the manifest is not there."""
+    if FileSystems.get_scheme(manifest_path) is None:
+        return os.stat(manifest_path).st_mtime_ns
+    return FileSystems.get_filesystem(manifest_path).metadata(manifest_path).last_updated_in_seconds
 
 
 def load_model_once_per_process(manifest_path: str) -> LoadedModel:
     """The local streaming runner rebuilds RunInference's DoFn (and its shared model handle) every bundle;
     verifying and loading the artifact each time cost seconds per bundle. A manifest rewritten in place
     (new mtime) is loaded afresh."""
-    return _load_verified_cached(manifest_path, os.stat(manifest_path).st_mtime_ns)
+    return _load_verified_cached(manifest_path, _modified(manifest_path))
 
 
 @functools.cache
@@ -108,14 +122,15 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
     def __init__(
         self,
         manifest_path: str,
-        explain_threshold: float,
+        alert_threshold: float | None,
         max_reasons: int,
         max_batch_size: int,
         explain_min_requests: int = 0,
     ) -> None:
+        """`alert_threshold`: the one for every model; None: each model's manifest's (`alert_threshold_of`)."""
         super().__init__()
         self._manifest_path = manifest_path
-        self._explain_threshold = explain_threshold
+        self._alert_threshold = alert_threshold
         self._explain_min_requests = explain_min_requests
         self._max_reasons = max_reasons
         self._max_batch_size = max_batch_size
@@ -126,7 +141,8 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
     def update_model_path(self, model_path: str | None = None) -> None:
         # Called by RunInference when the watched side input announces a new manifest. One that does not verify
         # (tampered, truncated, still being copied, gone) is refused here and the current model kept: otherwise
-        # every later bundle fails to load a model, which a streaming job retries forever.
+        # every later bundle fails to load a model, which a streaming job retries forever. The threshold stays with
+        # the kept model: it is read from the model each batch is scored with (`threshold_for`).
         if not model_path:
             return
         try:
@@ -138,17 +154,21 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
             return
         self._manifest_path = model_path
 
+    def threshold_for(self, model: LoadedModel) -> float:
+        return self._alert_threshold if self._alert_threshold is not None else alert_threshold_of(model.manifest)
+
     def run_inference(
         self, batch: Sequence[np.ndarray], model: LoadedModel, inference_args: dict[str, Any] | None = None
     ) -> Iterable[PredictionResult]:
         rows = np.vstack(batch)
+        threshold = self.threshold_for(model)
         # One OpenMP thread per call (the limit is per calling thread): Beam already scores on one thread per
         # core, and the booster's OpenMP threads spin-wait on contended cores (5.8x slower measured). As in
         # training (models/train.py); predictions do not change.
         with _threadpools().limit(limits=1, user_api="openmp"):
-            decision = decide_with(model, rows, self._explain_threshold)
+            decision = decide_with(model, rows, threshold)
             supervised, scores, novel, margin = decision.supervised, decision.scores, decision.novel, decision.margin
-            may_alert = (scores >= self._explain_threshold) & (rows[:, REQUEST_COUNT] >= self._explain_min_requests)
+            may_alert = (scores >= threshold) & (rows[:, REQUEST_COUNT] >= self._explain_min_requests)
             to_explain = np.flatnonzero(may_alert)
             reasons: dict[int, tuple[Reason, ...]] = {}
             if to_explain.size:
@@ -160,7 +180,7 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
         return [
             PredictionResult(
                 example,
-                Score(float(score), reasons.get(i, ()), "novelty" if novel[i] else "supervised"),
+                Score(float(score), reasons.get(i, ()), threshold, "novelty" if novel[i] else "supervised"),
                 model_id=model.version,
             )
             for i, (example, score) in enumerate(zip(batch, scores, strict=True))
@@ -174,3 +194,14 @@ class ExtractionRiskModelHandler(ModelHandler[np.ndarray, PredictionResult, Load
 
     def get_metrics_namespace(self) -> str:
         return "distillwatch_inference"
+
+
+def handler_for(config: DetectConfig) -> ExtractionRiskModelHandler:
+    """The handler a detection run scores with: its first model, and the threshold the policy fixes, if any."""
+    return ExtractionRiskModelHandler(
+        config.model.manifest_path,
+        alert_threshold=config.alerts.fixed_threshold,
+        max_reasons=config.alerts.max_reasons,
+        max_batch_size=config.model.batch_size,
+        explain_min_requests=config.alerts.min_requests,
+    )

@@ -19,7 +19,7 @@ import apache_beam as beam
 import duckdb
 import pyarrow as pa
 
-from pipelines.sinks.schemas import TABLES, duckdb_ddl
+from pipelines.sinks.schemas import TABLES, duckdb_added_columns, duckdb_ddl
 
 _LOCK = threading.Lock()
 # How long a bundle waits for another process to release the file before its write fails (and the
@@ -30,6 +30,16 @@ LOCK_WAIT_S = 120.0
 def create_tables(connection: duckdb.DuckDBPyConnection) -> None:
     for table in TABLES.values():
         connection.execute(duckdb_ddl(table))
+    existing: dict[str, set[str]] = {}
+    columns = connection.execute(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_catalog = current_database() AND table_schema = current_schema()"
+    )
+    for table_name, column_name in columns.fetchall():
+        existing.setdefault(table_name, set()).add(column_name)
+    for table in TABLES.values():
+        for statement in duckdb_added_columns(table, existing[table.name]):
+            connection.execute(statement)
 
 
 def open_store(path: str) -> duckdb.DuckDBPyConnection:

@@ -25,6 +25,7 @@ def score_row(window: ScoredWindow, scored_at: str) -> dict[str, Any]:
         "request_count": window.request_count,
         "features": orjson.dumps(window.features, option=orjson.OPT_SORT_KEYS).decode(),
         "scored_at": scored_at,
+        "alert_threshold": window.alert_threshold,
     }
 
 
@@ -49,4 +50,5 @@ def alert_row(
         "suppressed_by": suppressed_by,
         "recommended_action": recommended_action,
         "component": window.component,
+        "alert_threshold": window.alert_threshold,
     }

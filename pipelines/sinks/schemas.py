@@ -31,6 +31,14 @@ class Table:
     description: str = ""
 
 
+# NULLABLE: BigQuery adds only nullable columns to an existing table (rows written before it have none).
+MODEL_THRESHOLD = Column(
+    "alert_threshold",
+    "FLOAT64",
+    "NULLABLE",
+    "score from which the window alerts: its model_version's manifest threshold, or the run's --alert-threshold",
+)
+
 ACCOUNT_SCORES = Table(
     name="account_scores",
     description="One row per account and sliding window: the classifier's extraction-risk score.",
@@ -44,6 +52,7 @@ ACCOUNT_SCORES = Table(
         Column("request_count", "INT64", "REQUIRED"),
         Column("features", "STRING", "REQUIRED", "JSON object of the feature values the model saw"),
         Column("scored_at", "TIMESTAMP", "REQUIRED", "processing time of scoring"),
+        MODEL_THRESHOLD,
     ),
 )
 
@@ -78,6 +87,7 @@ ALERTS = Table(
         *ANALYST_COLUMNS,
         # NULLABLE: BigQuery adds only nullable columns to an existing table (alerts written before it have none).
         Column("component", "STRING", "NULLABLE", "which detector fired: supervised | novelty | horizon"),
+        MODEL_THRESHOLD,
     ),
 )
 
@@ -203,6 +213,16 @@ def duckdb_ddl(table: Table) -> str:
         f"{c.name} {_duckdb_type(c)}" + (" NOT NULL" if c.mode == "REQUIRED" else "") for c in table.columns
     )
     return f"CREATE TABLE IF NOT EXISTS {table.name} (\n  {columns}\n)"
+
+
+def duckdb_added_columns(table: Table, existing: set[str]) -> list[str]:
+    """ALTER statements giving a store made by an older release the nullable columns added since, as
+    `terraform apply` does in BigQuery; the rows already there read NULL in them."""
+    return [
+        f"ALTER TABLE {table.name} ADD COLUMN {c.name} {_duckdb_type(c)}"
+        for c in table.columns
+        if c.name not in existing and c.mode == "NULLABLE"
+    ]
 
 
 TERRAFORM_DIR = Path(__file__).resolve().parents[2] / "infra" / "terraform"

@@ -33,7 +33,8 @@ def _store_with_verdict(path: str, account: str, window_end: float, vector: np.n
     features = orjson.dumps(dict(zip(FEATURE_NAMES, map(float, vector), strict=True))).decode()
     with open_store(path) as connection:
         connection.execute(
-            "INSERT INTO account_scores VALUES (?, ?, ?, 0.9, 'm1', 50, ?, now())",
+            "INSERT INTO account_scores (account_id, window_start, window_end, score, model_version, request_count,"
+            " features, scored_at) VALUES (?, ?, ?, 0.9, 'm1', 50, ?, now())",
             [account, _iso(window_end - 3600), _iso(window_end), features],
         )
         connection.execute(

@@ -27,7 +27,7 @@ def test_a_novel_harvesting_window_is_lifted_to_the_alert_threshold_and_says_nov
     model = LoadedModel(estimator, manifest, forest)
     ordinary, odd_small, odd_harvesting = rows[0].copy(), rows[1] * 40, rows[2] * 40
     odd_small[HARVEST] = rows[1, HARVEST]  # odd, but harvests like its peers
-    handler = ExtractionRiskModelHandler("unused", explain_threshold=0.5, max_reasons=3, max_batch_size=8)
+    handler = ExtractionRiskModelHandler("unused", alert_threshold=0.5, max_reasons=3, max_batch_size=8)
     results = handler.run_inference([ordinary, odd_small, odd_harvesting], model)
     scores = [r.inference for r in results]
     assert [s.component for s in scores] == ["supervised", "supervised", "novelty"]
@@ -46,7 +46,7 @@ def test_only_windows_at_the_request_floor_are_explained():
     sparse[HARVEST] = busy[HARVEST] = 3.0  # harvesting far above the rest: scored as extraction
     sparse[REQUEST_COUNT], busy[REQUEST_COUNT] = 19, 20
     handler = ExtractionRiskModelHandler(
-        "unused", explain_threshold=0.5, max_reasons=3, max_batch_size=8, explain_min_requests=20
+        "unused", alert_threshold=0.5, max_reasons=3, max_batch_size=8, explain_min_requests=20
     )
     scores = [r.inference for r in handler.run_inference([sparse, busy], model)]
     assert min(s.probability for s in scores) >= 0.5

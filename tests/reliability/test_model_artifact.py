@@ -85,7 +85,42 @@ def test_a_hot_swap_to_a_tampered_artifact_is_refused_and_the_current_model_kept
     tampered = tmp_path / "artifact"
     shutil.copytree(Path(model_manifest).parent, tampered)
     flip_one_bit(tampered)
-    handler = ExtractionRiskModelHandler(model_manifest, explain_threshold=0.5, max_reasons=3, max_batch_size=8)
+    handler = ExtractionRiskModelHandler(model_manifest, alert_threshold=0.5, max_reasons=3, max_batch_size=8)
     current = handler.load_model().version
     handler.update_model_path(str(tampered / "manifest.json"))
     assert handler.load_model().version == current
+
+
+def test_a_hot_swap_brings_the_new_models_threshold_and_a_refused_one_keeps_the_current_models(
+    tmp_path, model_manifest
+):
+    """Each manifest records the threshold chosen for that model: after a swap windows are judged at the new one;
+    a swap the handler refuses keeps the current model and its threshold together."""
+    import numpy as np
+
+    from pipelines.features.spec import FEATURE_NAMES
+    from pipelines.scoring import ExtractionRiskModelHandler
+
+    retrained = tmp_path / "retrained"
+    shutil.copytree(Path(model_manifest).parent, retrained)
+    manifest = json.loads((retrained / "manifest.json").read_text())
+    manifest["model_version"] += "-retrained"  # the same verified file under a manifest with another threshold
+    manifest["alert_policy"]["threshold"] = 0.6
+    (retrained / "manifest.json").write_text(json.dumps(manifest))
+    tampered = tmp_path / "tampered"
+    shutil.copytree(Path(model_manifest).parent, tampered)
+    flip_one_bit(tampered)
+
+    handler = ExtractionRiskModelHandler(model_manifest, alert_threshold=None, max_reasons=3, max_batch_size=8)
+    rows = [np.zeros(len(FEATURE_NAMES))]
+
+    def scored_with() -> tuple[str, float]:
+        (result,) = handler.run_inference(rows, handler.load_model())
+        return result.model_id, result.inference.alert_threshold
+
+    shipped = ModelManifest.read(model_manifest)
+    assert scored_with() == (shipped.model_version, shipped.alert_policy["threshold"])
+    handler.update_model_path(str(retrained / "manifest.json"))
+    assert scored_with() == (manifest["model_version"], 0.6)
+    handler.update_model_path(str(tampered / "manifest.json"))
+    assert scored_with() == (manifest["model_version"], 0.6)

@@ -39,6 +39,7 @@ SCORES = [
         "request_count": 412,
         "features": '{"prompt_entropy":4.2,"template_reuse":0.91}',
         "scored_at": "2026-01-01T01:00:03+00:00",
+        "alert_threshold": 0.818,
     },
     {
         "account_id": "acct-2",
@@ -49,6 +50,7 @@ SCORES = [
         "request_count": 37,
         "features": '{"prompt_entropy":7.9,"template_reuse":0.02}',
         "scored_at": "2026-01-01T01:05:02+00:00",
+        "alert_threshold": None,  # nullable
     },
 ]
 ALERT = {
@@ -68,6 +70,7 @@ ALERT = {
     "suppressed_by": None,
     "recommended_action": "require_reverification",
     "component": "supervised",
+    "alert_threshold": 0.818,
 }
 CAMPAIGN = {
     "campaign_id": "0f3c9a5e2b7d4c1a8e6f0b9d2c4a7e13",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,8 @@ import pytest
 
 from distillwatch.cli import main
 from pipelines.sinks.duckdb_sink import open_store, open_store_waiting
+from pipelines.sinks.schemas import TABLES as TABLES_BY_NAME
+from pipelines.sinks.schemas import duckdb_ddl
 from tests.events import event_bytes
 
 TABLES = ("account_scores", "alerts", "dead_letter", "campaigns")
@@ -91,3 +94,22 @@ def test_two_worker_processes_write_the_same_rows_as_one(tmp_path):
     one, two = table_rows(stores[1]), table_rows(stores[2])
     assert one["account_scores"] and one["dead_letter"]
     assert two == one
+
+
+def test_a_store_from_before_a_nullable_column_gets_it_and_keeps_its_rows(tmp_path):
+    """A release adding a column (e.g. alerts.alert_threshold) must still write into a store made by the last one."""
+    store = tmp_path / "store.duckdb"
+    alerts = TABLES_BY_NAME["alerts"]
+    older = replace(alerts, columns=tuple(c for c in alerts.columns if c.name not in ("alert_threshold", "component")))
+    with duckdb.connect(str(store)) as connection:
+        connection.execute(duckdb_ddl(older))
+        connection.execute(
+            "INSERT INTO alerts (alert_id, account_id, window_start, window_end, score, severity, model_version, "
+            "request_count, created_at) VALUES ('old', 'a', now(), now(), 0.9, 'high', 'm1', 50, now())"
+        )
+    with open_store(str(store)) as connection:
+        columns = [row[0] for row in connection.execute("DESCRIBE alerts").fetchall()]
+        assert columns == [c.name for c in alerts.columns]
+        assert connection.execute("select alert_id, component, alert_threshold from alerts").fetchall() == [
+            ("old", None, None)
+        ]
