@@ -3,13 +3,16 @@
 -- share above the alert threshold moves from one day to the next without a change in traffic has drifted.
 -- p50/p95 are approximate quantiles. mean_score_change is the change from the version's previous scored day.
 -- @param lookback_days INT64 = 14: how many days back from now
--- @param alert_threshold FLOAT64 = 0.5: the lowest score that raises an alert (AlertPolicyConfig)
+-- Each row is judged at the threshold its model alerted at (account_scores.alert_threshold); the parameter
+-- stands in for rows written before that column existed.
+-- @param alert_threshold FLOAT64 = 0.5: the lowest score that raises an alert, for rows without their own
 WITH latest_scores AS (
   SELECT
     account_id,
     window_end,
     model_version,
-    score
+    score,
+    alert_threshold
   FROM {dataset}.account_scores
   WHERE window_end >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL @lookback_days DAY)
   QUALIFY ROW_NUMBER() OVER (PARTITION BY account_id, window_end, model_version ORDER BY scored_at DESC) = 1
@@ -24,7 +27,7 @@ daily AS (
     AVG(score) AS mean_score,
     APPROX_QUANTILES(score, 100)[OFFSET(50)] AS p50_score,
     APPROX_QUANTILES(score, 100)[OFFSET(95)] AS p95_score,
-    COUNTIF(score >= @alert_threshold) / COUNT(*) AS share_above_threshold
+    COUNTIF(score >= COALESCE(alert_threshold, @alert_threshold)) / COUNT(*) AS share_above_threshold
   FROM latest_scores
   GROUP BY day, model_version
 )

@@ -52,7 +52,7 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat()
 
 
-def _score(account, window_end, score, features, model_version="m1", scored_after_s=3):
+def _score(account, window_end, score, features, model_version="m1", scored_after_s=3, alert_threshold=None):
     return {
         "account_id": account,
         "window_start": _iso(window_end - dt.timedelta(hours=1)),
@@ -62,6 +62,7 @@ def _score(account, window_end, score, features, model_version="m1", scored_afte
         "request_count": 120,
         "features": orjson.dumps(features, option=orjson.OPT_SORT_KEYS).decode(),
         "scored_at": _iso(window_end + dt.timedelta(seconds=scored_after_s)),
+        "alert_threshold": alert_threshold,  # None: a row written before the column existed
     }
 
 
@@ -93,7 +94,7 @@ SCORES = [
     _score("organic-1", W1, 0.02, ORGANIC),
     _score("organic-1", W2, 0.03, ORGANIC),
     _score("organic-1", W3, 0.01, ORGANIC),
-    _score("organic-1", W3, 0.05, ORGANIC, model_version="m2", scored_after_s=10),  # shadow model
+    _score("organic-1", W3, 0.05, ORGANIC, model_version="m2", scored_after_s=10, alert_threshold=0.04),  # shadow
     _score("dormant-1", OLD, 0.99, HARNESS),  # outside every short lookback
 ]
 EXTRACTOR_1_W3_ALERT = _alert("extractor-1", W3, 0.99, "critical", EXTRACTION_REASONS)

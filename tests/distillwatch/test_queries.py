@@ -99,11 +99,13 @@ def check_score_drift_by_model_version(run):
     assert math.isclose(recent_m1["mean_score_change"], sum(recent_scores) / 9 - 0.99)
     assert min(recent_scores) <= recent_m1["p50_score"] <= recent_m1["p95_score"] <= max(recent_scores)
     assert old_m1["mean_score_change"] is None
-    assert (recent_m2["windows"], recent_m2["mean_score"], recent_m2["share_above_threshold"]) == (1, 0.05, 0.0)
+    assert (recent_m2["windows"], recent_m2["mean_score"], recent_m2["share_above_threshold"]) == (1, 0.05, 1.0)
     stricter = {
         (r["day"], r["model_version"]): r for r in run("score_drift_by_model_version", {"alert_threshold": "0.95"})
     }
     assert math.isclose(stricter[(BASE.date().isoformat(), "m1")]["share_above_threshold"], 2 / 9)
+    # m2's row carries its own model's threshold (0.04): the parameter only stands in for rows without one
+    assert stricter[(BASE.date().isoformat(), "m2")]["share_above_threshold"] == 1.0
 
 
 def check_latest_account_risk(run):
