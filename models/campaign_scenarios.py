@@ -65,7 +65,7 @@ def _residential_ip(rng: random.Random) -> str:
     return f"{rng.choice((24, 67, 73, 98, 176, 188))}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
 
 
-def _event(
+def usage_event(
     account_id: str, n: int, at: float, ip: str, agent: str, payment: str, created: float, text: str,
     prompt_tokens: int, completion_tokens: int, max_tokens: int | None = None,
 ) -> UsageEvent:  # fmt: skip
@@ -86,7 +86,7 @@ def _event(
     )
 
 
-def _spread(rng: random.Random, count: int, span: float) -> list[float]:
+def spread_evenly(rng: random.Random, count: int, span: float) -> list[float]:
     slot = span / count
     return [k * slot + rng.uniform(0, slot) for k in range(count)]
 
@@ -96,7 +96,7 @@ def campaign_events(spec: CampaignSpec, start: float, hours: float, seed: int) -
     span = hours * HOUR_S
     requests = max(1, round(spec.rate * hours))
     # The scheduler spreads its firings evenly (load balancing): one at a random moment of each equal slot.
-    ticks = _spread(rng, round(requests / spec.participation), span - spec.jitter_s)
+    ticks = spread_evenly(rng, round(requests / spec.participation), span - spec.jitter_s)
     proxies = [f"45.{rng.randrange(256)}.{rng.randrange(256)}" for _ in range(4)]
     burst_start = start - rng.uniform(5, 60) * 86400  # each campaign opens its accounts on days of its own
     for i in range(spec.size):
@@ -113,12 +113,12 @@ def campaign_events(spec: CampaignSpec, start: float, hours: float, seed: int) -
         if rng.random() < spec.synchronised_share:
             times = [t + rng.uniform(0, spec.jitter_s) for t in ticks if rng.random() < spec.participation]
         else:
-            times = _spread(rng, requests, span)
+            times = spread_evenly(rng, requests, span)
         for n, second in enumerate(times):
             ip = f"{rng.choice(proxies)}.{rng.randrange(1, 255)}" if proxied else _residential_ip(rng)
             question = _words(rng, 8)
             text = scaffold.format(question) if scaffold else f"{question} {_words(rng, 6)}"
-            yield _event(account_id, n, start + second, ip, agent, payment, created, text, 70, 3900, 4096)
+            yield usage_event(account_id, n, start + second, ip, agent, payment, created, text, 70, 3900, 4096)
 
 
 def _independent(
@@ -127,7 +127,7 @@ def _independent(
 ) -> Iterator[UsageEvent]:  # fmt: skip
     for n, second in enumerate(sorted(rng.uniform(*span) for _ in range(requests))):
         text = template.format(rng.randrange(1, 9), _words(rng, 2)) if template else _words(rng, 14)
-        yield _event(account_id, n, second, ip, agent, payment, created, text, 400, rng.randrange(50, 900))
+        yield usage_event(account_id, n, second, ip, agent, payment, created, text, 400, rng.randrange(50, 900))
 
 
 def hard_negatives(start: float, hours: float, seed: int, scale: float = 1.0) -> Population:

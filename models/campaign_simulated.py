@@ -8,23 +8,72 @@ the simulator runs above the per-account floor are counted apart: the target is 
 
 from __future__ import annotations
 
+import bisect
+import random
+import statistics
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import orjson
 
 from models.campaign_diagnostics import diagnosis_lines
 from models.campaign_evaluation import FLOOR, busiest_hour, detect, false_links
-from pipelines.campaigns.config import CampaignConfig
-from pipelines.contract import decode_event
+from pipelines.campaigns.config import TEMPLATE, TIMING, CampaignConfig
+from pipelines.campaigns.evidence import AccountEvidence, summarise
+from pipelines.contract import UsageEvent, decode_event
 from simulator.generator import SimulationConfig, generate_events, generate_ground_truth
 
 BENIGN_ACCOUNTS = 300
 COHORT_SIZES = (100, 100, 100, 100, 100)
 RATE_SCALE = 0.3  # every simulated account at 0.3 of its catalogue rate: six hours stay quick to generate
 RELATED_COHORTS = ("company_sso",)  # one company's accounts are one organisation; other cohorts are strangers
+CO_FIRING_S = 5.0  # a request "fires with" another member's when they are this close
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """What a campaign's members give the detector to link them on, over the window."""
+
+    median_requests: float
+    with_timing: float  # share of members active in enough 10-second slots to carry timing tokens
+    with_template: float  # share of members whose prompts show recurring scaffold shingles
+    shared_card: float  # share of members on a card another member also uses
+    co_firing: float  # share of the members' requests within CO_FIRING_S of another member's request
+    co_firing_at_random: float  # the same, for as many requests at independent uniform times
+
+
+def _co_firing(stamps: Sequence[tuple[float, str]]) -> float:
+    times = [t for t, _ in stamps]
+    near = 0
+    for t, account in stamps:
+        low, high = bisect.bisect_left(times, t - CO_FIRING_S), bisect.bisect_right(times, t + CO_FIRING_S)
+        near += any(stamps[j][1] != account for j in range(low, high))
+    return near / len(stamps)
+
+
+def revealed(
+    members: Sequence[str], events: Sequence[UsageEvent], evidence: Mapping[str, AccountEvidence],
+    window: tuple[float, float], config: CampaignConfig,
+) -> Revealed:  # fmt: skip
+    own = set(members)
+    mine = [e for e in events if e.account_id in own and window[0] <= e.timestamp < window[1]]
+    requests = Counter(e.account_id for e in mine)
+    kinds = [{t.kind for t in summarise(evidence[a], window[1], config).tokens} for a in members if a in evidence]
+    cards = {e.account_id: e.account.payment_fingerprint for e in mine if e.account}
+    holders = Counter(cards.values())
+    stamps = sorted((e.timestamp, e.account_id) for e in mine)
+    rng = random.Random(len(stamps))
+    at_random = sorted((rng.uniform(*window), str(i)) for i in range(len(stamps)))
+    return Revealed(
+        median_requests=statistics.median(requests[a] for a in members),
+        with_timing=sum(TIMING in k for k in kinds) / len(members),
+        with_template=sum(TEMPLATE in k for k in kinds) / len(members),
+        shared_card=sum(holders[c] > 1 for c in cards.values()) / len(members),
+        co_firing=_co_firing(stamps),
+        co_firing_at_random=_co_firing(at_random),
+    )
 
 
 @dataclass(frozen=True)
@@ -36,6 +85,7 @@ class SimulatedCampaign:
     placed: int  # members in rows in which this campaign holds the majority
     placed_below_floor: int
     rows: int
+    revealed: Revealed
 
 
 @dataclass(frozen=True)
@@ -82,11 +132,14 @@ def evaluate_simulated(held_out: bool, sizes: Sequence[int], config: CampaignCon
         quiet = {a for a in members if busiest[a] < FLOOR}
         variant = next(truth[a].variant for a in members)
         found = placed[campaign_id]
+        window = (detection.window_start, detection.window_end)
+        shown = revealed(sorted(members), events, evidence, window, config)
         campaigns.append(
             SimulatedCampaign(
-                campaign_id, variant, len(members), len(quiet), len(found), len(found & quiet), rows[campaign_id]
+                campaign_id, variant, len(members), len(quiet), len(found), len(found & quiet), rows[campaign_id],
+                shown,
             )
-        )
+        )  # fmt: skip
     benign = active - set(campaign_of)
     payments = {e.account_id: e.account.payment_fingerprint for e in events if e.account}
     shared = Counter(payments.values())
@@ -149,6 +202,21 @@ def simulated_section(result: SimulatedResult) -> list[str]:
         f"| benign accounts in campaign rows | {result.benign_in_rows} of {result.benign_accounts:,} |",
         f"| false links between unrelated benign accounts | {result.false_link_pairs} pairs of "
         f"{result.benign_pairs:,} |",
+        "",
+        f"What the members give the detector to link them on: requests per member in the window (median), the "
+        f"shares of members carrying timing tokens (active in at least {CampaignConfig().min_timing_slots} "
+        f"10-second slots) and scaffold tokens, on a card another member uses; and the share of their requests "
+        f"within {CO_FIRING_S:g} s of another member's, against as many requests at independent random times.",
+        "",
+        "| campaign | variant | requests per member | timing tokens | scaffold tokens | shared card "
+        "| requests near another member's | at random times |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {c.campaign_id} | {c.variant} | {c.revealed.median_requests:g} | {_pct(c.revealed.with_timing)} | "
+            f"{_pct(c.revealed.with_template)} | {_pct(c.revealed.shared_card)} | {_pct(c.revealed.co_firing)} | "
+            f"{_pct(c.revealed.co_firing_at_random)} |"
+            for c in result.campaigns
+        ),
         "",
         *result.diagnosis,
     ]

@@ -64,7 +64,9 @@ CAMPAIGN_ARCHETYPES: tuple[Archetype, ...] = (
             ip_prefixes=(3, 8), payment_fingerprints=(2, 5), user_agents=(2, 4), synchronised=False,
             shared_templates=False, start_fraction=(0.0, 0.2), member_stagger=0.5,
         )),
-        # Scaffold and timing only: nearly every member pays with its own virtual card from its own addresses.
+        # Scaffold only: nearly every member pays with its own virtual card from its own addresses. Its members
+        # are session-less, so `synchronised` shares only the diurnal envelope, not their request times (measured
+        # in models/report/CAMPAIGNS.md: as many requests within seconds of another member's as at random times).
         Variant("virtual_cards", True, _RESIDENTIAL_MEMBER, single(_VERY_SPARSE_MEMBER, True), Coordination(
             ip_prefixes=(1, 2), payment_fingerprints=(1, 2), user_agents=(2, 4), synchronised=True,
             shared_templates=True, start_fraction=(0.0, 0.2), member_stagger=0.1,

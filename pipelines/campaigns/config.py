@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipelines.config import WindowConfig
 
-DETECTOR_VERSION = "campaigns-3"
+DETECTOR_VERSION = "campaigns-4"
 
 # Evidence kinds. Each is an independent way two accounts can turn out to be one operator.
 NETWORK = "ip_prefix"  # client /24 (IPv4) or /48 (IPv6)

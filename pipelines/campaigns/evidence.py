@@ -2,8 +2,9 @@
 
 `AccountEvidence` is built per pane and merged into windows like the per-account feature accumulator: heavy-hitter
 sketches of its IP prefixes, payment fingerprints, user agents and prompt shingles, the set of short time slots it
-was active in (capped), its creation time, a distinct-prompt sketch and a few sums for scoring. Its size does not
-grow with the account's volume, so a sparse account's few requests per pane add up over the whole horizon.
+was active in (capped), its creation time, distinct-prompt and distinct-prefix sketches and a few sums for scoring.
+Its size does not grow with the account's volume, so a sparse account's few requests per pane add up over the whole
+horizon.
 `summarise` turns it into evidence tokens (kind, value): the raw infrastructure values, creation-time buckets,
 and LSH band tokens for prompt templates and timing, which carry no prompt text.
 """
@@ -35,6 +36,7 @@ _DIGITS = re.compile(r"\d+")
 _VALUES_LG_K = 4  # heavy-hitter map of 16 slots per kind: an account's few main IPs, cards, clients
 _SHINGLES_LG_K = 6  # 64 slots: enough to rank the recurring shingles of a handful of templates
 PROMPTS_LG_K = 7  # distinct-prompt theta sketch (KMV): exact up to 128 prompts, then ~9% error; merges in any order
+NETWORKS_LG_K = 5  # distinct network prefixes: exact up to 32, enough to tell one that rotates on every request
 # Timing: an orchestrator fires its accounts within seconds of each other. Slots this short separate that from
 # people who merely work the same hours (a class, an office), whose requests fall in different slots.
 TIMING_SLOT_S = 10
@@ -82,38 +84,45 @@ class TopValues:
         self._sketch = frequent_strings_sketch.deserialize(serialized)
 
 
-class DistinctPrompts:
-    """Distinct prompts, as a theta sketch (Apache DataSketches): unions are exact set operations on the retained
-    hashes, so the estimate is the same whatever the order panes and members are merged in."""
+class DistinctValues:
+    """Distinct values (prompts, network prefixes), as a theta sketch (Apache DataSketches): unions are exact set
+    operations on the retained hashes, so the estimate is the same whatever the order panes and members are merged
+    in."""
 
-    __slots__ = ("_merged", "_sketch")
+    __slots__ = ("_lg_k", "_merged", "_sketch")
 
-    def __init__(self) -> None:
-        self._sketch = update_theta_sketch(PROMPTS_LG_K)
+    def __init__(self, lg_k: int = PROMPTS_LG_K) -> None:
+        self._lg_k = lg_k
+        self._sketch = update_theta_sketch(lg_k)
         self._merged: compact_theta_sketch | None = None  # what other accumulators brought in
 
-    def add(self, prompt: str) -> None:
-        self._sketch.update(prompt)
+    def add(self, value: str) -> None:
+        self._sketch.update(value)
 
-    def merge(self, other: DistinctPrompts) -> None:
-        self._merged = union_of([self._merged, other._sketch.compact(), other._merged])
+    def merge(self, other: DistinctValues) -> None:
+        self._merged = union_of([self._merged, other._sketch.compact(), other._merged], self._lg_k)
 
     def compact(self) -> compact_theta_sketch:
-        return union_of([self._sketch.compact(), self._merged])
+        return union_of([self._sketch.compact(), self._merged], self._lg_k)
 
-    def __getstate__(self) -> tuple[bytes, bytes | None]:
-        return self._sketch.compact().serialize(), self._merged.serialize() if self._merged is not None else None
+    def estimate(self) -> float:
+        return self.compact().get_estimate()
 
-    def __setstate__(self, state: tuple[bytes, bytes | None]) -> None:
-        own, merged = state
-        self._sketch = update_theta_sketch(PROMPTS_LG_K)
+    def __getstate__(self) -> tuple[int, bytes, bytes | None]:
+        merged = self._merged.serialize() if self._merged is not None else None
+        return self._lg_k, self._sketch.compact().serialize(), merged
+
+    def __setstate__(self, state: tuple[int, bytes, bytes | None]) -> None:
+        self._lg_k, own, merged = state
+        self._sketch = update_theta_sketch(self._lg_k)
         self._merged = union_of(
-            [compact_theta_sketch.deserialize(own), compact_theta_sketch.deserialize(merged) if merged else None]
+            [compact_theta_sketch.deserialize(own), compact_theta_sketch.deserialize(merged) if merged else None],
+            self._lg_k,
         )
 
 
-def union_of(sketches: list[compact_theta_sketch | None]) -> compact_theta_sketch:
-    union = theta_union(PROMPTS_LG_K)
+def union_of(sketches: list[compact_theta_sketch | None], lg_k: int = PROMPTS_LG_K) -> compact_theta_sketch:
+    union = theta_union(lg_k)
     for sketch in sketches:
         if sketch is not None:
             union.update(sketch)
@@ -129,7 +138,7 @@ class AccountEvidence:
     """Mergeable per-account summary of one pane or window; merging is order-independent."""
 
     __slots__ = (
-        "account_created_min", "agents", "completion_tokens", "logprob_requests", "payments", "prefixes",
+        "account_created_min", "agents", "completion_tokens", "logprob_requests", "networks", "payments", "prefixes",
         "prompt_tokens", "prompts", "reasoning_tokens", "requests", "saturated", "shingles", "slots",
         "top_logprobs", "with_max_tokens",
     )  # fmt: skip
@@ -148,7 +157,8 @@ class AccountEvidence:
         self.payments = TopValues(_VALUES_LG_K)
         self.agents = TopValues(_VALUES_LG_K)
         self.shingles = TopValues(_SHINGLES_LG_K)
-        self.prompts = DistinctPrompts()
+        self.prompts = DistinctValues()
+        self.networks = DistinctValues(NETWORKS_LG_K)  # every prefix seen, not only the top ones: rotation
         self.slots: set[int] | None = set()  # active timing slots; None once past the cap (always on)
 
     def _add_slot(self, slot: int) -> None:
@@ -174,7 +184,9 @@ class AccountEvidence:
                 self.top_logprobs += params.top_logprobs or 0
         if (client := event.client) is not None:
             if client.ip:
-                self.prefixes.add(ip_prefix(client.ip))
+                prefix = ip_prefix(client.ip)
+                self.prefixes.add(prefix)
+                self.networks.add(prefix)
             if client.user_agent:
                 self.agents.add(client.user_agent)
         if (account := event.account) is not None:
@@ -207,6 +219,7 @@ class AccountEvidence:
         for name in ("prefixes", "payments", "agents", "shingles"):
             getattr(self, name).merge(getattr(other, name))
         self.prompts.merge(other.prompts)
+        self.networks.merge(other.networks)
         if self.slots is not None:
             if other.slots is None:
                 self.slots = None
@@ -242,6 +255,7 @@ class AccountProfile:
     logprob_requests: int
     top_logprobs: int
     account_age_days: float | None
+    network_prefixes: float = 0.0  # distinct /24 (/48) prefixes the requests came from (estimate)
     prompt_sketch: bytes = field(default=b"", compare=False, repr=False)  # distinct prompts (theta sketch)
 
 
@@ -296,6 +310,7 @@ def summarise(evidence: AccountEvidence, window_end: float, config: CampaignConf
         logprob_requests=evidence.logprob_requests,
         top_logprobs=evidence.top_logprobs,
         account_age_days=(window_end - created) / 86400 if created is not None else None,
+        network_prefixes=evidence.networks.estimate(),
         prompt_sketch=evidence.prompts.compact().serialize(),
     )
     return AccountSummary(evidence_tokens(evidence, config), profile)

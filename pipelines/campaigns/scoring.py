@@ -8,10 +8,13 @@ measures them. No per-account score enters: members of a spread-out campaign eac
   members share (a payer's accounts behind its office NAT have two; a campaign run from one harness has more);
 * extraction = the combined traffic's profile: fresh accounts, max_tokens saturation, completion + reasoning
   tokens per prompt token, logprob requests. The row's features also carry the combined harvest (tokens), rate,
-  logprob depth and coverage (distinct prompts of all members together).
+  logprob depth and coverage (distinct prompts of all members together);
+* evasion (evasion.py) = what the members do to hide: most of them rotating their address on nearly every request,
+  accounts opened in bursts and run in lockstep. Extraction and evasion combine as independent signs (noisy-or),
+  so a coordinated cluster that hides reaches an alert without an extreme harvest profile.
 
-A benign organisation is coordinated but does not look like extraction; unrelated accounts behind one NAT are
-never linked in the first place (linking.py), so they never reach scoring.
+A benign organisation is coordinated but neither looks like extraction nor hides; unrelated accounts behind one NAT
+are never linked in the first place (linking.py), so they never reach scoring.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 import orjson
 
 from pipelines.campaigns.config import DETECTOR_VERSION, KINDS, CampaignConfig
+from pipelines.campaigns.evasion import evasion, evasion_features
 from pipelines.campaigns.evidence import AccountProfile, Token, union_prompt_sketches
 from pipelines.campaigns.linking import SharedToken
 from pipelines.sinks.rows import iso_utc
@@ -39,7 +43,7 @@ PROFILE_WEIGHTS = (0.25, 0.35, 0.4)
 LOGPROB_WEIGHT = (
     0.2  # asking for logprobs adds to the profile (distillation on soft labels); its absence does not clear
 )
-COORDINATION_ALONE = 0.25  # the score of a perfectly coordinated cluster with no sign of extraction: no alert
+COORDINATION_ALONE = 0.25  # the score of a perfectly coordinated cluster with no sign of extraction or evasion
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ def cluster_features(members: Sequence[Member], window_s: float, config: Campaig
         "output_input_ratio": harvest / max(1, prompt_tokens),
         "logprob_share": logprob_requests / requests if requests else 0.0,
         "logprob_depth": sum(p.top_logprobs for p in profiles) / logprob_requests if logprob_requests else 0.0,
+        **evasion_features(profiles, [m.shared for m in members], config),
     }
 
 
@@ -123,7 +128,8 @@ def cluster_score(features: dict[str, float]) -> float:
         + PROFILE_WEIGHTS[2] * output_ratio
     )
     extraction = min(1.0, profile + LOGPROB_WEIGHT * features["logprob_share"])
-    return coordination * (COORDINATION_ALONE + (1.0 - COORDINATION_ALONE) * extraction)
+    suspicion = 1.0 - (1.0 - extraction) * (1.0 - evasion(features))
+    return coordination * (COORDINATION_ALONE + (1.0 - COORDINATION_ALONE) * suspicion)
 
 
 def campaign_id(window_end: float, members: Sequence[str]) -> str:

@@ -32,6 +32,7 @@ class SparseCampaign:
     card_group: int = 5  # members per shared card; 1: every member has its own (virtual) card
     synchronised: bool = True
     scaffold: bool = True
+    harvest: bool = True  # long outputs capped by max_tokens; False: mid-length chat answers, no cap
 
 
 def _words(rng: random.Random, n: int) -> str:
@@ -68,14 +69,17 @@ def campaign_events(spec: SparseCampaign, seed: int = 7, prefix: str = "camp") -
         )
         for n, second in enumerate(times):
             text = SCAFFOLD.format(_words(rng, 8)) if spec.scaffold else _words(rng, 14)
+            profile = (
+                {"params": {"max_tokens": 4096}, "prompt_tokens": 60, "completion_tokens": 4000}
+                if spec.harvest
+                else {"prompt_tokens": 400, "completion_tokens": 350}
+            )
             yield _request(
                 n, account_id, second,
                 client={"ip": _residential_ip(rng), "user_agent": POPULAR_SDK},
                 account={"payment_fingerprint": card, "created_at": created},
-                params={"max_tokens": 4096},
                 prompt={"text": text},
-                prompt_tokens=60,
-                completion_tokens=4000,
+                **profile,
             )  # fmt: skip
 
 
@@ -137,6 +141,26 @@ def agency_events(clients: int = 50, seed: int = 19) -> Iterator[UsageEvent]:
             account={"payment_fingerprint": "pf_agency_card", "created_at": f"2025-{1 + i % 12:02d}-10T00:00:00Z"},
             text=lambda r, t=template: t.format(_words(r, 6)),
         )  # fmt: skip
+
+
+def remote_company_events(staff: int = 40, seed: int = 23) -> Iterator[UsageEvent]:
+    """A remote company's staff on one corporate card, one internal SDK and one request template, in the same hours
+    at times of their own; each from a home connection and a phone whose address changes from request to request,
+    within its carrier's few /24s. Card and template link them; their addresses change often, but do not rotate
+    over a new network on nearly every request as a residential proxy does."""
+    rng = random.Random(seed)
+    carrier = [f"100.{64 + k}.{rng.randrange(256)}" for k in range(3)]
+    for i in range(staff):
+        home = f"{rng.choice((24, 67, 73))}.{rng.randrange(256)}.{rng.randrange(256)}"
+        for n, second in enumerate(sorted(rng.uniform(0, 3 * HOUR_S) for _ in range(20))):
+            yield _request(
+                n, f"remote-{i:03d}", second,
+                client={"ip": f"{rng.choice([home, *carrier])}.{rng.randrange(1, 255)}",
+                        "user_agent": "remoteco-assistant/2.1"},
+                account={"payment_fingerprint": "pf_remoteco", "created_at": "2023-05-01T00:00:00Z"},
+                prompt={"text": f"RemoteCo assistant. Summarise this ticket and propose next steps: {_words(rng, 6)}"},
+                prompt_tokens=400, completion_tokens=300,
+            )  # fmt: skip
 
 
 HARD_NEGATIVES = {

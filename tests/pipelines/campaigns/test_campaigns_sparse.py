@@ -21,6 +21,7 @@ from tests.pipelines.campaigns.sparse_traffic import (
     SparseCampaign,
     campaign_events,
     campaign_members,
+    remote_company_events,
 )
 
 CONFIG = CampaignConfig()
@@ -115,3 +116,19 @@ def test_two_campaigns_on_the_same_sdk_stay_apart():
         tuple(campaign_members(SparseCampaign(), "one")),
         tuple(campaign_members(SparseCampaign(), "two")),
     ]
+
+
+def test_a_chat_like_campaign_alerts_on_coordination_and_address_rotation(negatives):
+    # Mid-length answers, no max_tokens: no harvest profile. Its members rotate over residential networks on
+    # every request, which no hard negative does.
+    spec = SparseCampaign(harvest=False)
+    detection = _detect([*campaign_events(spec), *itertools.chain.from_iterable(negatives.values())])
+    members = sorted(a for row in detection.rows for a in row["members"])
+    assert members == campaign_members(spec)
+    assert all(orjson.loads(row["features"])["rotating_share"] > 0.9 for row in detection.rows)
+
+
+def test_a_remote_company_on_changing_home_and_phone_addresses_links_but_is_no_campaign():
+    detection = _detect(list(remote_company_events()))
+    assert detection.clusters  # one card and one template: linked as one organisation
+    assert detection.rows == []
