@@ -129,6 +129,13 @@ class MergePanesAtFloor(beam.CombineFn):
         return merged
 
 
+def _merged(new_accumulator: Callable[[], CountedAccumulator], *parts: CountedAccumulator) -> CountedAccumulator:
+    merged = new_accumulator()
+    for part in parts:
+        merged.merge(part)
+    return merged
+
+
 def windows_of_block(
     block: int,
     panes: Iterable[tuple[int, CountedAccumulator]],
@@ -140,21 +147,48 @@ def windows_of_block(
     [block * size, (block + 1) * size)) that holds a pane; None for a window below `floor`, which is not merged.
 
     `panes` are (pane start, accumulator), one per start, from that block and the next: every pane such a window
-    can hold. They are read, never mutated."""
+    can hold. A window is the suffix of this block's panes plus a prefix of the next block's, merged as
+    `pipelines.features.offline.sliding_windows` merges them (the same merge tree, so the same sketches): each
+    suffix and prefix is built once, from the panes the windows at the floor need, and a window costs at most one
+    merge more. Panes are read, never mutated; a yielded accumulator may be a pane or shared by several windows, so
+    it is only read downstream."""
     by_start = dict(panes)
     starts = sorted(by_start)
     size = config.size_s
     first, end = block * size, (block + 1) * size
+    split = bisect_left(starts, end)  # starts[:split] lie in this block, starts[split:] in the next
     window_starts = sorted({s for p in starts for s in covering_window_starts(p, config) if first <= s < end})
+    # (window start, its first and one-past-last pane index) for the windows at the floor; the others yield None.
+    kept: list[tuple[int, int, int]] = []
     for start in window_starts:
-        members = [by_start[p] for p in starts[bisect_left(starts, start) : bisect_left(starts, start + size)]]
-        if not reaches_floor(sum(pane.count for pane in members), floor):
+        low, high = bisect_left(starts, start), bisect_left(starts, start + size)
+        if reaches_floor(sum(by_start[p].count for p in starts[low:high]), floor):
+            kept.append((start, low, high))
+    # suffix[i]: this block's panes from index i to its last; prefix[i]: the next block's from its first to index i.
+    suffix: dict[int, CountedAccumulator] = {}
+    prefix: dict[int, CountedAccumulator] = {}
+    lowest = min((low for _, low, _ in kept if low < split), default=split)
+    if lowest < split:
+        running = suffix[split - 1] = by_start[starts[split - 1]]
+        for i in range(split - 2, lowest - 1, -1):
+            running = suffix[i] = _merged(new_accumulator, by_start[starts[i]], running)
+    highest = max((high - 1 for _, _, high in kept if high > split), default=split - 1)
+    if highest >= split:
+        running = prefix[split] = by_start[starts[split]]
+        for i in range(split + 1, highest + 1):
+            running = prefix[i] = _merged(new_accumulator, running, by_start[starts[i]])
+    kept_at = {start: (low, high) for start, low, high in kept}
+    for start in window_starts:
+        if start not in kept_at:
             yield start, None
             continue
-        merged = new_accumulator()
-        for pane in members:
-            merged.merge(pane)
-        yield start, merged
+        low, high = kept_at[start]
+        left = suffix[low] if low < split else None
+        right = prefix[high - 1] if high > split else None
+        if left is None or right is None:
+            yield start, left if right is None else right
+        else:
+            yield start, _merged(new_accumulator, left, right)
 
 
 def _late_firing_window_into(windowfn: window.WindowFn, config: WindowConfig, accumulation: int) -> beam.WindowInto:
