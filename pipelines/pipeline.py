@@ -190,8 +190,8 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
             )
         windows = (
             hours
-            | "AccountPanes" >> beam.FlatMap(period_panes)
-            | "WindowPerAccount" >> WindowsFromPanes(window, WindowAccumulator, floor=floor)
+            | "AccountPanes" >> beam.Map(period_panes)
+            | "WindowPerAccount" >> WindowsFromPanes(window, WindowAccumulator, floor=floor, pane_maps=True)
             | "WindowsIntoPlace" >> IntoKeyedWindows(window.size_s)
         )
         horizons = None

@@ -260,6 +260,7 @@ class WindowsFromPanes(beam.PTransform):
     combined. With one, each pane goes to the `size`-aligned block it lies in and to the one before (2 copies),
     and each block's windows are counted from their panes and merged only when they reach the floor
     (`windows_of_block`): most windows of a sparse account are dropped without a merge or a shuffle of their own.
+    With `pane_maps` the input is (key, {pane_start: pane}), a group of one account's period panes moved as one.
     """
 
     def __init__(
@@ -268,18 +269,24 @@ class WindowsFromPanes(beam.PTransform):
         new_accumulator: Callable[[], PaneAccumulator],
         pane_s: int | None = None,
         floor: int | None = None,
+        pane_maps: bool = False,
     ) -> None:
         super().__init__()
         pane_s = pane_s or config.period_s
         if config.period_s % pane_s:
             raise ValueError(f"panes of {pane_s}s do not tile periods of {config.period_s}s")
+        if pane_maps and (floor is None or pane_s != config.period_s):
+            raise ValueError("pane maps hold period panes, windowed at a floor")
         self._config = config
         self._new = new_accumulator
         self._pane_s = pane_s
         self._floor = floor
+        self._pane_maps = pane_maps
 
     def expand(self, panes: beam.PCollection) -> beam.PCollection:
         config, period = self._config, self._config.period_s
+        if self._pane_maps:
+            return panes | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
 
         def to_windows(element: tuple[PaneKey, PaneAccumulator]) -> Iterator[tuple[PaneKey, PaneAccumulator]]:
             (account_id, pane_start), pane = element
@@ -293,7 +300,8 @@ class WindowsFromPanes(beam.PTransform):
                 | "MergeIntoPeriodPanes" >> beam.CombinePerKey(MergePanes(self._new))
             )
         if self._floor is not None:
-            return panes | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
+            pane_maps = panes | "PaneMaps" >> beam.MapTuple(lambda key, pane: (key, {key[1]: pane}))
+            return pane_maps | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
         return (
             panes
             | "SlidingWindows" >> beam.FlatMap(to_windows)
@@ -302,8 +310,8 @@ class WindowsFromPanes(beam.PTransform):
 
 
 class _WindowsAtFloor(beam.PTransform):
-    """Batch: ((account_id, pane_start), pane) -> ((account_id, window_start), merged) for the windows at the
-    floor, through one grouping per account and `size`-aligned block."""
+    """Batch: (key, {pane_start: pane}) -> ((account_id, window_start), merged) for the windows at the floor, through
+    one grouping per account and `size`-aligned block. A key is (account_id, anything); each pane is in one map."""
 
     def __init__(self, config: WindowConfig, new_accumulator: Callable[[], CountedAccumulator], floor: int) -> None:
         super().__init__()
@@ -315,15 +323,19 @@ class _WindowsAtFloor(beam.PTransform):
         config, new, floor, size = self._config, self._new, self._floor, self._config.size_s
         skipped = _skipped_counter()
 
-        def to_blocks(element: tuple[PaneKey, CountedAccumulator]) -> Iterator[tuple[PaneKey, Any]]:
-            (account_id, pane_start), pane = element
-            block = pane_start // size  # windows starting in this block or the one before hold the pane
-            yield (account_id, block), (pane_start, pane)
-            yield (account_id, block - 1), (pane_start, pane)
+        def to_blocks(element: tuple[PaneKey, dict[int, CountedAccumulator]]) -> Iterator[tuple[PaneKey, Any]]:
+            (account_id, _), pane_map = element
+            by_block: dict[int, dict[int, CountedAccumulator]] = {}
+            for pane_start, pane in pane_map.items():
+                by_block.setdefault(pane_start // size, {})[pane_start] = pane
+            for block, block_panes in by_block.items():  # windows starting in it or the one before hold its panes
+                yield (account_id, block), block_panes
+                yield (account_id, block - 1), block_panes
 
         def block_windows(element: tuple[PaneKey, Iterable[Any]]) -> Iterator[tuple[PaneKey, CountedAccumulator]]:
-            (account_id, block), block_panes = element
-            for start, merged in windows_of_block(block, block_panes, config, floor, new):
+            (account_id, block), pane_maps = element
+            block_panes = {start: pane for pane_map in pane_maps for start, pane in pane_map.items()}
+            for start, merged in windows_of_block(block, block_panes.items(), config, floor, new):
                 if merged is None:
                     skipped.inc()
                 else:
