@@ -58,6 +58,8 @@ STAGE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("HorizonUnwindow", "inference"),
     ("HorizonScore", "inference"),
     ("HorizonToScoredWindow", "inference"),
+    ("EligibleWindows", "alerts"),
+    ("EligibleHorizons", "alerts"),
     ("WindowsAndHorizons", "alerts"),
     ("Unwindow", "inference"),
     ("ScoreRows", "sinks"),  # before "Score"

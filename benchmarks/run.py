@@ -8,6 +8,7 @@ subprocess tree's resident memory and CPU time from /proc while it runs. `--quic
 `--code-root DIR` measures the pipeline code of another checkout (its `pipelines/` and `models/` come
 first on the path of the measured processes and their SDK workers), e.g. a clean clone of HEAD while
 the working tree is being edited; every measured process reports where it imported `pipelines` from.
+`--events 100000` runs the headline at those event counts only (a quick re-check of one size).
 The report and results.json are rewritten after the headline and after each sweep, so an interrupted
 run leaves its finished part.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from benchmarks.measured import REPO, code_version, machine, throwaway_model
@@ -34,10 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent, help="where reports go")
     parser.add_argument("--code-root", type=Path, default=REPO, help="checkout whose pipeline code is measured")
     parser.add_argument("--sections", default="headline,events,accounts,density,window_ratio,batch_size")
+    parser.add_argument("--events", default="", help="headline event counts, comma-separated (default: the plan's)")
     parser.add_argument("--sweep-workers", type=int, default=1, help="Beam workers in the sweeps (full mode)")
     args = parser.parse_args(argv)
 
     plan = QUICK if args.quick else FULL
+    if args.events:
+        plan = replace(plan, headline_events=tuple(int(n) for n in args.events.split(",")))
     sections = set(args.sections.split(","))
     args.workdir.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -120,10 +120,11 @@ class AccountHours(beam.PTransform):
         )
 
 
-def period_panes(element: tuple[PaneKey, AccountHour]) -> Iterator[tuple[PaneKey, WindowAccumulator]]:
-    (account_id, _), reduced = element
-    for pane_start, pane in reduced.panes.items():
-        yield (account_id, pane_start), pane
+def period_panes(element: tuple[PaneKey, AccountHour]) -> tuple[PaneKey, dict[int, WindowAccumulator]]:
+    """The hour's `period` panes, as one map (`WindowsFromPanes(pane_maps=True)`): the runner moves one element per
+    account and hour, not one per pane."""
+    key, reduced = element
+    return key, reduced.panes
 
 
 class HorizonHours:

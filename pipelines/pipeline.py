@@ -19,7 +19,7 @@ from apache_beam.ml.inference.base import KeyedModelHandler, PredictionResult, R
 from apache_beam.ml.inference.utils import WatchFilePattern
 from apache_beam.transforms import window
 
-from pipelines.alerting import ApplyAlertPolicy
+from pipelines.alerting import ApplyAlertPolicy, is_eligible
 from pipelines.base import DEAD_LETTER, AccountWindow, ScoredWindow, utc_now_iso
 from pipelines.batch_panes import (
     HOUR_S,
@@ -185,8 +185,8 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
             )
         windows = (
             hours
-            | "AccountPanes" >> beam.FlatMap(period_panes)
-            | "WindowPerAccount" >> WindowsFromPanes(window, WindowAccumulator, floor=floor)
+            | "AccountPanes" >> beam.Map(period_panes)
+            | "WindowPerAccount" >> WindowsFromPanes(window, WindowAccumulator, floor=floor, pane_maps=True)
             | "WindowsIntoPlace" >> IntoKeyedWindows(window.size_s)
         )
         horizons = None
@@ -237,7 +237,13 @@ def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOut
         keep = KeepSparseHorizons(horizon, config.window, config.alerts.min_requests)
         horizons = accumulated.horizons | "SparseHorizons" >> beam.ParDo(keep)
         horizon_scored = score_windows(horizons, config, model_updates, component="horizon", prefix="Horizon")
-        to_decide = (scored, horizon_scored) | "WindowsAndHorizons" >> beam.Flatten()
+        # The local runner materialises a Flatten of two stages: only rows that may alert cross it (the policy keeps
+        # no others either), not every scored window.
+        policy = config.alerts
+        to_decide = (
+            scored | "EligibleWindows" >> beam.Filter(lambda kv: is_eligible(kv[1], policy)),
+            horizon_scored | "EligibleHorizons" >> beam.Filter(lambda kv: is_eligible(kv[1], policy)),
+        ) | "WindowsAndHorizons" >> beam.Flatten()
     alerts = (
         to_decide
         | "AlertPolicy" >> ApplyAlertPolicy(config.alerts, config.streaming)

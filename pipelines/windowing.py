@@ -129,6 +129,13 @@ class MergePanesAtFloor(beam.CombineFn):
         return merged
 
 
+def _merged(new_accumulator: Callable[[], CountedAccumulator], *parts: CountedAccumulator) -> CountedAccumulator:
+    merged = new_accumulator()
+    for part in parts:
+        merged.merge(part)
+    return merged
+
+
 def windows_of_block(
     block: int,
     panes: Iterable[tuple[int, CountedAccumulator]],
@@ -140,21 +147,48 @@ def windows_of_block(
     [block * size, (block + 1) * size)) that holds a pane; None for a window below `floor`, which is not merged.
 
     `panes` are (pane start, accumulator), one per start, from that block and the next: every pane such a window
-    can hold. They are read, never mutated."""
+    can hold. A window is the suffix of this block's panes plus a prefix of the next block's, merged as
+    `pipelines.features.offline.sliding_windows` merges them (the same merge tree, so the same sketches): each
+    suffix and prefix is built once, from the panes the windows at the floor need, and a window costs at most one
+    merge more. Panes are read, never mutated; a yielded accumulator may be a pane or shared by several windows, so
+    it is only read downstream."""
     by_start = dict(panes)
     starts = sorted(by_start)
     size = config.size_s
     first, end = block * size, (block + 1) * size
+    split = bisect_left(starts, end)  # starts[:split] lie in this block, starts[split:] in the next
     window_starts = sorted({s for p in starts for s in covering_window_starts(p, config) if first <= s < end})
+    # (window start, its first and one-past-last pane index) for the windows at the floor; the others yield None.
+    kept: list[tuple[int, int, int]] = []
     for start in window_starts:
-        members = [by_start[p] for p in starts[bisect_left(starts, start) : bisect_left(starts, start + size)]]
-        if not reaches_floor(sum(pane.count for pane in members), floor):
+        low, high = bisect_left(starts, start), bisect_left(starts, start + size)
+        if reaches_floor(sum(by_start[p].count for p in starts[low:high]), floor):
+            kept.append((start, low, high))
+    # suffix[i]: this block's panes from index i to its last; prefix[i]: the next block's from its first to index i.
+    suffix: dict[int, CountedAccumulator] = {}
+    prefix: dict[int, CountedAccumulator] = {}
+    lowest = min((low for _, low, _ in kept if low < split), default=split)
+    if lowest < split:
+        running = suffix[split - 1] = by_start[starts[split - 1]]
+        for i in range(split - 2, lowest - 1, -1):
+            running = suffix[i] = _merged(new_accumulator, by_start[starts[i]], running)
+    highest = max((high - 1 for _, _, high in kept if high > split), default=split - 1)
+    if highest >= split:
+        running = prefix[split] = by_start[starts[split]]
+        for i in range(split + 1, highest + 1):
+            running = prefix[i] = _merged(new_accumulator, running, by_start[starts[i]])
+    kept_at = {start: (low, high) for start, low, high in kept}
+    for start in window_starts:
+        if start not in kept_at:
             yield start, None
             continue
-        merged = new_accumulator()
-        for pane in members:
-            merged.merge(pane)
-        yield start, merged
+        low, high = kept_at[start]
+        left = suffix[low] if low < split else None
+        right = prefix[high - 1] if high > split else None
+        if left is None or right is None:
+            yield start, left if right is None else right
+        else:
+            yield start, _merged(new_accumulator, left, right)
 
 
 def _late_firing_window_into(windowfn: window.WindowFn, config: WindowConfig, accumulation: int) -> beam.WindowInto:
@@ -226,6 +260,7 @@ class WindowsFromPanes(beam.PTransform):
     combined. With one, each pane goes to the `size`-aligned block it lies in and to the one before (2 copies),
     and each block's windows are counted from their panes and merged only when they reach the floor
     (`windows_of_block`): most windows of a sparse account are dropped without a merge or a shuffle of their own.
+    With `pane_maps` the input is (key, {pane_start: pane}), a group of one account's period panes moved as one.
     """
 
     def __init__(
@@ -234,18 +269,24 @@ class WindowsFromPanes(beam.PTransform):
         new_accumulator: Callable[[], PaneAccumulator],
         pane_s: int | None = None,
         floor: int | None = None,
+        pane_maps: bool = False,
     ) -> None:
         super().__init__()
         pane_s = pane_s or config.period_s
         if config.period_s % pane_s:
             raise ValueError(f"panes of {pane_s}s do not tile periods of {config.period_s}s")
+        if pane_maps and (floor is None or pane_s != config.period_s):
+            raise ValueError("pane maps hold period panes, windowed at a floor")
         self._config = config
         self._new = new_accumulator
         self._pane_s = pane_s
         self._floor = floor
+        self._pane_maps = pane_maps
 
     def expand(self, panes: beam.PCollection) -> beam.PCollection:
         config, period = self._config, self._config.period_s
+        if self._pane_maps:
+            return panes | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
 
         def to_windows(element: tuple[PaneKey, PaneAccumulator]) -> Iterator[tuple[PaneKey, PaneAccumulator]]:
             (account_id, pane_start), pane = element
@@ -259,7 +300,8 @@ class WindowsFromPanes(beam.PTransform):
                 | "MergeIntoPeriodPanes" >> beam.CombinePerKey(MergePanes(self._new))
             )
         if self._floor is not None:
-            return panes | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
+            pane_maps = panes | "PaneMaps" >> beam.MapTuple(lambda key, pane: (key, {key[1]: pane}))
+            return pane_maps | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
         return (
             panes
             | "SlidingWindows" >> beam.FlatMap(to_windows)
@@ -268,8 +310,8 @@ class WindowsFromPanes(beam.PTransform):
 
 
 class _WindowsAtFloor(beam.PTransform):
-    """Batch: ((account_id, pane_start), pane) -> ((account_id, window_start), merged) for the windows at the
-    floor, through one grouping per account and `size`-aligned block."""
+    """Batch: (key, {pane_start: pane}) -> ((account_id, window_start), merged) for the windows at the floor, through
+    one grouping per account and `size`-aligned block. A key is (account_id, anything); each pane is in one map."""
 
     def __init__(self, config: WindowConfig, new_accumulator: Callable[[], CountedAccumulator], floor: int) -> None:
         super().__init__()
@@ -281,15 +323,19 @@ class _WindowsAtFloor(beam.PTransform):
         config, new, floor, size = self._config, self._new, self._floor, self._config.size_s
         skipped = _skipped_counter()
 
-        def to_blocks(element: tuple[PaneKey, CountedAccumulator]) -> Iterator[tuple[PaneKey, Any]]:
-            (account_id, pane_start), pane = element
-            block = pane_start // size  # windows starting in this block or the one before hold the pane
-            yield (account_id, block), (pane_start, pane)
-            yield (account_id, block - 1), (pane_start, pane)
+        def to_blocks(element: tuple[PaneKey, dict[int, CountedAccumulator]]) -> Iterator[tuple[PaneKey, Any]]:
+            (account_id, _), pane_map = element
+            by_block: dict[int, dict[int, CountedAccumulator]] = {}
+            for pane_start, pane in pane_map.items():
+                by_block.setdefault(pane_start // size, {})[pane_start] = pane
+            for block, block_panes in by_block.items():  # windows starting in it or the one before hold its panes
+                yield (account_id, block), block_panes
+                yield (account_id, block - 1), block_panes
 
         def block_windows(element: tuple[PaneKey, Iterable[Any]]) -> Iterator[tuple[PaneKey, CountedAccumulator]]:
-            (account_id, block), block_panes = element
-            for start, merged in windows_of_block(block, block_panes, config, floor, new):
+            (account_id, block), pane_maps = element
+            block_panes = {start: pane for pane_map in pane_maps for start, pane in pane_map.items()}
+            for start, merged in windows_of_block(block, block_panes.items(), config, floor, new):
                 if merged is None:
                     skipped.inc()
                 else:
