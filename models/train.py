@@ -32,7 +32,6 @@ from models.product import ProductModel
 from models.threshold import FPR_BUDGET, ThresholdChoice, choose_threshold
 from pipelines.artifact import ModelManifest, save_model
 from pipelines.config import DEFAULT_HORIZON_S, HORIZON_PERIOD_S, AlertPolicyConfig, WindowConfig
-from pipelines.features.classifier_inputs import KnownRiskColumns
 from pipelines.features.peers import PeerStanding
 from pipelines.features.spec import FEATURE_NAMES, MONOTONIC_CST
 from pipelines.novelty import fit_novelty
@@ -91,14 +90,13 @@ def booster(model_seed: int) -> HistGradientBoostingClassifier:
 
 
 def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
-    """PeerStanding (benign peer reference, learnt from the benign windows, each account weighing the same), the
-    classifier's view (only features with a known direction of risk, `KnownRiskColumns`), then the calibrated
-    booster."""
+    """PeerStanding (benign peer reference, learnt from the benign windows, each account weighing the same) then
+    the calibrated booster."""
     folds = list(
         GroupKFold(n_splits=CALIBRATION_FOLDS).split(dataset.features, dataset.labels, groups=dataset.account_ids)
     )
     calibrated = CalibratedClassifierCV(booster(model_seed), method="isotonic", cv=folds)
-    model = Pipeline([("peers", PeerStanding()), ("inputs", KnownRiskColumns()), ("classifier", calibrated)])
+    model = Pipeline([("peers", PeerStanding()), ("classifier", calibrated)])
     # One OpenMP thread: float sums do not depend on the machine's core count, and the fit does not
     # stall when other processes compete for the cores (OpenMP spin-waits badly under contention).
     with threadpool_limits(limits=1, user_api="openmp"):
@@ -183,8 +181,8 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
             "positive_windows": int(dataset.labels.sum()),
             "model_seed": config.model_seed,
             "feature_probe": feature_probe(config.window),
-            "estimator": f"Pipeline(PeerStanding, KnownRiskColumns, CalibratedClassifierCV("
-            f"HistGradientBoostingClassifier with monotonic_cst, isotonic, {CALIBRATION_FOLDS} account-grouped folds))",
+            "estimator": f"Pipeline(PeerStanding, CalibratedClassifierCV(HistGradientBoostingClassifier with "
+            f"monotonic_cst, isotonic, {CALIBRATION_FOLDS} account-grouped folds))",
         },
         novelty=novelty.to_json(),
         alert_policy=alert_policy.to_json(),

@@ -22,15 +22,13 @@ from skops.io.exceptions import UntrustedTypesFoundException
 from pipelines.features.spec import FEATURE_NAMES
 
 # Types a model file may contain beyond skops' own defaults: what the shipped estimator (a Pipeline of
-# PeerStanding, KnownRiskColumns and CalibratedClassifierCV over HistGradientBoostingClassifier) and the novelty
-# forest are made of. Exact names, not module prefixes: a prefix such as "builtins." would also admit
-# builtins.eval or getattr.
+# PeerStanding and CalibratedClassifierCV over HistGradientBoostingClassifier) and the novelty forest are made
+# of. Exact names, not module prefixes: a prefix such as "builtins." would also admit builtins.eval or getattr.
 TRUSTED_TYPES: frozenset[str] = frozenset(
     {
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "pipelines.features.peers.PeerStanding",
-        "pipelines.features.classifier_inputs.KnownRiskColumns",
         "sklearn.tree._tree.Tree",
     }
 )

@@ -60,8 +60,6 @@ MONOTONE: dict[str, int] = {
     "account_age_days": -1,
 }
 MONOTONIC_CST: tuple[int, ...] = tuple(MONOTONE.get(name, 0) for name in FEATURE_NAMES)
-# What the booster reads (`pipelines.features.classifier_inputs`): the constrained features only.
-CLASSIFIER_INPUTS: frozenset[str] = frozenset(MONOTONE)
 
 # Computed (and written with every score) but blanked before the classifier (`pipelines.features.peers`): they
 # say which API modality a window uses, not how much it harvests, and their values are label-specific in

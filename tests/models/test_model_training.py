@@ -45,11 +45,10 @@ def _assert_monotone(predict, rows, column, direction, values):
 
 def test_the_fitted_model_is_monotone_along_each_constrained_feature(tiny_manifest, unseen_windows):
     model = load_verified_model(tiny_manifest)
-    steps = model.estimator.named_steps
-    peers, inputs, classifier = steps["peers"], steps["inputs"], steps["classifier"]
+    peers, classifier = model.estimator.named_steps["peers"], model.estimator.named_steps["classifier"]
     rng = np.random.default_rng(0)
     raw = unseen_windows.features[rng.choice(len(unseen_windows.features), 400, replace=False)]
-    rows = inputs.transform(peers.transform(raw))  # what the booster sees
+    rows = peers.transform(raw)  # what the booster sees
     moved = {}
     for name, direction in MONOTONE.items():
         column = FEATURE_INDEX[name]
