@@ -41,7 +41,7 @@ log = logging.getLogger("distillwatch.train")
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 # Bump by hand when the features, labels or training recipe change; the artifact's model_version is
 # this release plus the sha256 prefix of the file.
-RELEASE = "2026.12.3"
+RELEASE = "2026.12.4"
 MODEL_FILE = "extraction_risk.skops"
 CALIBRATION_FOLDS = 4
 # A small fixed simulation whose feature statistics the manifest records (see probe_drift).
@@ -89,6 +89,19 @@ def booster(model_seed: int) -> HistGradientBoostingClassifier:
     )
 
 
+def family_weights(dataset: WindowDataset) -> np.ndarray:
+    """Per window, a weight giving every family (archetype) of a label the same total, each label keeping its
+    window count: a family with many accounts (the hobbyists, a campaign's members) would otherwise set what
+    "benign" or "extraction" looks like for every tree."""
+    families = np.array([dataset.truth[account].archetype for account in dataset.account_ids])
+    weights = np.empty(len(families))
+    for label in (0, 1):
+        mine = dataset.labels == label
+        names, inverse, counts = np.unique(families[mine], return_inverse=True, return_counts=True)
+        weights[mine] = mine.sum() / (len(names) * counts[inverse])
+    return weights
+
+
 def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
     """PeerStanding (benign peer reference, learnt from the benign windows, each account weighing the same) then
     the calibrated booster."""
@@ -100,7 +113,12 @@ def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
     # One OpenMP thread: float sums do not depend on the machine's core count, and the fit does not
     # stall when other processes compete for the cores (OpenMP spin-waits badly under contention).
     with threadpool_limits(limits=1, user_api="openmp"):
-        return model.fit(dataset.features, dataset.labels, peers__groups=dataset.account_ids)
+        return model.fit(
+            dataset.features,
+            dataset.labels,
+            peers__groups=dataset.account_ids,
+            classifier__sample_weight=family_weights(dataset),
+        )
 
 
 def fit_product(dataset: WindowDataset, model_seed: int) -> ProductModel:
