@@ -77,6 +77,24 @@ class Posting:
         self.limit, self.count, self.accounts = state
 
 
+class PostingCoder(beam.coders.Coder):
+    """A `Posting` as a tuple of primitives: the runner's default coder would pickle every partial posting, and the
+    posting lists are the campaign stage's most numerous elements (several per account and window)."""
+
+    _primitives = beam.coders.FastPrimitivesCoder()
+
+    def encode(self, posting: Posting) -> bytes:
+        return self._primitives.encode((posting.limit, posting.count, posting.accounts))
+
+    def decode(self, encoded: bytes) -> Posting:
+        posting = Posting.__new__(Posting)
+        posting.limit, posting.count, posting.accounts = self._primitives.decode(encoded)
+        return posting
+
+    def is_deterministic(self) -> bool:
+        return False
+
+
 class CollectPosting(beam.CombineFn):
     """CombinePerKey(key -> account) into a bounded `Posting`; combiner lifting pre-aggregates per worker."""
 
@@ -98,6 +116,9 @@ class CollectPosting(beam.CombineFn):
 
     def extract_output(self, posting: Posting) -> tuple[str, ...]:
         return posting.members()
+
+    def get_accumulator_coder(self) -> PostingCoder:
+        return PostingCoder()
 
 
 def shared_tokens(token: Token, members: tuple[str, ...], config: CampaignConfig) -> list[tuple[str, SharedToken]]:

@@ -6,7 +6,7 @@ import pytest
 
 from pipelines.campaigns.config import CLIENT, CREATION, KINDS, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
 from pipelines.campaigns.evidence import Token
-from pipelines.campaigns.linking import CollectPosting, Posting, SharedToken, link_keys, shared_tokens
+from pipelines.campaigns.linking import CollectPosting, Posting, PostingCoder, SharedToken, link_keys, shared_tokens
 
 CONFIG = CampaignConfig()
 
@@ -81,6 +81,19 @@ def test_shared_tokens_weigh_a_posting_once_for_all_its_holders():
         ("b", SharedToken(token, 2, CONFIG.specific[PAYMENT])),
     ]
     assert shared_tokens(token, ("a",), CONFIG) == []
+
+
+@pytest.mark.parametrize("accounts", [(), ("b", "a"), ("a", "b", "c", "d")])
+def test_the_posting_coder_keeps_what_merging_needs(accounts):
+    combine = CollectPosting(limit=3)
+    posting = combine.create_accumulator()
+    for account in accounts:
+        combine.add_input(posting, account)
+    coder = combine.get_accumulator_coder()
+    assert isinstance(coder, PostingCoder)
+    decoded = coder.decode(coder.encode(posting))
+    assert (decoded.limit, decoded.count, decoded.accounts) == (posting.limit, posting.count, posting.accounts)
+    assert combine.extract_output(combine.merge_accumulators([decoded, Posting(3)])) == combine.extract_output(posting)
 
 
 def test_postings_are_bounded_and_merge_like_one_pass():
