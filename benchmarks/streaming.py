@@ -297,7 +297,7 @@ def report(points: list[StreamingPoint], context: RunContext, out: Path) -> Path
         f"{WINDOW.period_s} s, allowed lateness {WINDOW.allowed_lateness_s} s. The feed publishes from the same "
         "process. Event time = publish time, so a window's end is the publish time of its last possible event: "
         "latency = row written - window end. "
-        f"Load average at the end: {load} on {context.cores} cores (other jobs share the machine).",
+        f"Load average at the end: {load} on {context.cores} cores (other jobs on the machine count in it).",
         "",
         "| accounts | rate scale | runner | run s | offered events/s | backlog at the end | sustained events/s "
         "| CPU s | events per CPU s | counted share | windows | score latency p50 / p95 s | late/early third | alerts "
