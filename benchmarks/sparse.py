@@ -30,7 +30,7 @@ from benchmarks.measured import code_version, machine, run_measured
 from benchmarks.workload import Workload, cached_events
 from pipelines.config import DEFAULT_MODEL_MANIFEST, WindowConfig
 from pipelines.contract import decode_event
-from pipelines.windowing import covering_window_starts
+from pipelines.window_blocks import covering_window_starts
 
 HOURS = 4
 DENSE_REQUESTS_PER_HOUR = 100

@@ -143,7 +143,7 @@ class HorizonHours:
 
     @property
     def count(self) -> int:
-        """Requests the request floor can credit (`windows_of_block`). A ruled-out window is dropped whatever its
+        """Requests the request floor can credit (`pipelines.window_blocks`). A ruled-out window is dropped whatever its
         count, so it credits none: the floor then drops it without a merge."""
         return 0 if self.hours is None else self.hours.count
 

@@ -19,7 +19,6 @@ output is placed in the same sliding windows, so everything downstream is shared
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, Self
 
@@ -33,6 +32,7 @@ from pipelines.config import WindowConfig
 from pipelines.contract import UsageEvent
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.request_floor import reaches_floor
+from pipelines.window_blocks import WindowsAtFloor, covering_window_starts, windows_below_floor_counter
 
 
 class PaneAccumulator(Protocol):
@@ -47,10 +47,6 @@ class CountedAccumulator(PaneAccumulator, Protocol):
     """A pane accumulator that knows how many requests it holds (what the request floor reads)."""
 
     count: int
-
-
-def _skipped_counter() -> beam.metrics.metricbase.Counter:
-    return beam.metrics.Metrics.counter("distillwatch", "windows_below_floor")
 
 
 class AccumulateEvents(beam.CombineFn):
@@ -107,7 +103,7 @@ class MergePanesAtFloor(beam.CombineFn):
     def __init__(self, new_accumulator: Callable[[], CountedAccumulator], floor: int) -> None:
         self._new = new_accumulator
         self._floor = floor
-        self._skipped = _skipped_counter()
+        self._skipped = windows_below_floor_counter()
 
     def create_accumulator(self) -> list[CountedAccumulator]:
         return []
@@ -129,68 +125,6 @@ class MergePanesAtFloor(beam.CombineFn):
         return merged
 
 
-def _merged(new_accumulator: Callable[[], CountedAccumulator], *parts: CountedAccumulator) -> CountedAccumulator:
-    merged = new_accumulator()
-    for part in parts:
-        merged.merge(part)
-    return merged
-
-
-def windows_of_block(
-    block: int,
-    panes: Iterable[tuple[int, CountedAccumulator]],
-    config: WindowConfig,
-    floor: int,
-    new_accumulator: Callable[[], CountedAccumulator],
-) -> Iterator[tuple[int, CountedAccumulator | None]]:
-    """(window start, merged panes) for each sliding window starting in `block` (the `size`-aligned span
-    [block * size, (block + 1) * size)) that holds a pane; None for a window below `floor`, which is not merged.
-
-    `panes` are (pane start, accumulator), one per start, from that block and the next: every pane such a window
-    can hold. A window is the suffix of this block's panes plus a prefix of the next block's, merged as
-    `pipelines.features.offline.sliding_windows` merges them (the same merge tree, so the same sketches): each
-    suffix and prefix is built once, from the panes the windows at the floor need, and a window costs at most one
-    merge more. Panes are read, never mutated; a yielded accumulator may be a pane or shared by several windows, so
-    it is only read downstream."""
-    by_start = dict(panes)
-    starts = sorted(by_start)
-    size = config.size_s
-    first, end = block * size, (block + 1) * size
-    split = bisect_left(starts, end)  # starts[:split] lie in this block, starts[split:] in the next
-    window_starts = sorted({s for p in starts for s in covering_window_starts(p, config) if first <= s < end})
-    # (window start, its first and one-past-last pane index) for the windows at the floor; the others yield None.
-    kept: list[tuple[int, int, int]] = []
-    for start in window_starts:
-        low, high = bisect_left(starts, start), bisect_left(starts, start + size)
-        if reaches_floor(sum(by_start[p].count for p in starts[low:high]), floor):
-            kept.append((start, low, high))
-    # suffix[i]: this block's panes from index i to its last; prefix[i]: the next block's from its first to index i.
-    suffix: dict[int, CountedAccumulator] = {}
-    prefix: dict[int, CountedAccumulator] = {}
-    lowest = min((low for _, low, _ in kept if low < split), default=split)
-    if lowest < split:
-        running = suffix[split - 1] = by_start[starts[split - 1]]
-        for i in range(split - 2, lowest - 1, -1):
-            running = suffix[i] = _merged(new_accumulator, by_start[starts[i]], running)
-    highest = max((high - 1 for _, _, high in kept if high > split), default=split - 1)
-    if highest >= split:
-        running = prefix[split] = by_start[starts[split]]
-        for i in range(split + 1, highest + 1):
-            running = prefix[i] = _merged(new_accumulator, running, by_start[starts[i]])
-    kept_at = {start: (low, high) for start, low, high in kept}
-    for start in window_starts:
-        if start not in kept_at:
-            yield start, None
-            continue
-        low, high = kept_at[start]
-        left = suffix[low] if low < split else None
-        right = prefix[high - 1] if high > split else None
-        if left is None or right is None:
-            yield start, left if right is None else right
-        else:
-            yield start, _merged(new_accumulator, left, right)
-
-
 def _late_firing_window_into(windowfn: window.WindowFn, config: WindowConfig, accumulation: int) -> beam.WindowInto:
     return beam.WindowInto(
         windowfn,
@@ -198,11 +132,6 @@ def _late_firing_window_into(windowfn: window.WindowFn, config: WindowConfig, ac
         accumulation_mode=accumulation,
         allowed_lateness=config.allowed_lateness_s,
     )
-
-
-def covering_window_starts(pane_start: int, config: WindowConfig) -> range:
-    """Starts of the sliding windows (aligned like Beam's SlidingWindows) that contain a pane."""
-    return range(pane_start, pane_start - config.size_s, -config.period_s)
 
 
 class _WindowNamedInKey(window.NonMergingWindowFn):
@@ -259,7 +188,7 @@ class WindowsFromPanes(beam.PTransform):
     Without a `floor`, each pane goes to every window that covers it (size/period copies) and the windows are
     combined. With one, each pane goes to the `size`-aligned block it lies in and to the one before (2 copies),
     and each block's windows are counted from their panes and merged only when they reach the floor
-    (`windows_of_block`): most windows of a sparse account are dropped without a merge or a shuffle of their own.
+    (`pipelines.window_blocks`): most windows of a sparse account are dropped without a merge or a shuffle of their own.
     With `pane_maps` the input is (key, {pane_start: pane}), a group of one account's period panes moved as one.
     """
 
@@ -286,7 +215,7 @@ class WindowsFromPanes(beam.PTransform):
     def expand(self, panes: beam.PCollection) -> beam.PCollection:
         config, period = self._config, self._config.period_s
         if self._pane_maps:
-            return panes | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
+            return panes | "WindowsAtFloor" >> WindowsAtFloor(config, self._new, self._floor)
 
         def to_windows(element: tuple[PaneKey, PaneAccumulator]) -> Iterator[tuple[PaneKey, PaneAccumulator]]:
             (account_id, pane_start), pane = element
@@ -301,51 +230,11 @@ class WindowsFromPanes(beam.PTransform):
             )
         if self._floor is not None:
             pane_maps = panes | "PaneMaps" >> beam.MapTuple(lambda key, pane: (key, {key[1]: pane}))
-            return pane_maps | "WindowsAtFloor" >> _WindowsAtFloor(config, self._new, self._floor)
+            return pane_maps | "WindowsAtFloor" >> WindowsAtFloor(config, self._new, self._floor)
         return (
             panes
             | "SlidingWindows" >> beam.FlatMap(to_windows)
             | "MergePanes" >> beam.CombinePerKey(MergePanes(self._new))
-        )
-
-
-class _WindowsAtFloor(beam.PTransform):
-    """Batch: (key, {pane_start: pane}) -> ((account_id, window_start), merged) for the windows at the floor, through
-    one grouping per account and `size`-aligned block. A key is (account_id, anything); each pane is in one map."""
-
-    def __init__(self, config: WindowConfig, new_accumulator: Callable[[], CountedAccumulator], floor: int) -> None:
-        super().__init__()
-        self._config = config
-        self._new = new_accumulator
-        self._floor = floor
-
-    def expand(self, panes: beam.PCollection) -> beam.PCollection:
-        config, new, floor, size = self._config, self._new, self._floor, self._config.size_s
-        skipped = _skipped_counter()
-
-        def to_blocks(element: tuple[PaneKey, dict[int, CountedAccumulator]]) -> Iterator[tuple[PaneKey, Any]]:
-            (account_id, _), pane_map = element
-            by_block: dict[int, dict[int, CountedAccumulator]] = {}
-            for pane_start, pane in pane_map.items():
-                by_block.setdefault(pane_start // size, {})[pane_start] = pane
-            for block, block_panes in by_block.items():  # windows starting in it or the one before hold its panes
-                yield (account_id, block), block_panes
-                yield (account_id, block - 1), block_panes
-
-        def block_windows(element: tuple[PaneKey, Iterable[Any]]) -> Iterator[tuple[PaneKey, CountedAccumulator]]:
-            (account_id, block), pane_maps = element
-            block_panes = {start: pane for pane_map in pane_maps for start, pane in pane_map.items()}
-            for start, merged in windows_of_block(block, block_panes.items(), config, floor, new):
-                if merged is None:
-                    skipped.inc()
-                else:
-                    yield (account_id, start), merged
-
-        return (
-            panes
-            | "ToBlocks" >> beam.FlatMap(to_blocks)
-            | "GroupBlocks" >> beam.GroupByKey()
-            | "BlockWindows" >> beam.FlatMap(block_windows)
         )
 
 
