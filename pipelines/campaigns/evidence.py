@@ -12,8 +12,8 @@ and LSH band tokens for prompt templates and timing, which carry no prompt text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
 
 from datasketches import (
     compact_theta_sketch,
@@ -257,6 +257,17 @@ class AccountProfile:
     account_age_days: float | None
     network_prefixes: float = 0.0  # distinct /24 (/48) prefixes the requests came from (estimate)
     prompt_sketch: bytes = field(default=b"", compare=False, repr=False)  # distinct prompts (theta sketch)
+
+    def to_wire(self) -> tuple[Any, ...]:
+        """The field values in order, which Beam's coder writes without pickling (one per account and window)."""
+        return tuple(getattr(self, name) for name in _PROFILE_FIELDS)
+
+    @classmethod
+    def from_wire(cls, wire: tuple[Any, ...]) -> AccountProfile:
+        return cls(*wire)
+
+
+_PROFILE_FIELDS = tuple(f.name for f in fields(AccountProfile))
 
 
 @dataclass(frozen=True)

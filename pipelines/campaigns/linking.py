@@ -130,6 +130,20 @@ def shared_tokens(token: Token, members: tuple[str, ...], config: CampaignConfig
     return [(account_id, shared) for account_id in members]
 
 
+# A SharedToken as plain values, which Beam's coder writes without pickling; the shuffles of shared tokens carry
+# one per account and token of the window.
+WireToken = tuple[str, str, int, float]  # (kind, value, df, weight)
+
+
+def to_wire(shared: SharedToken) -> WireToken:
+    return shared.token.kind, shared.token.value, shared.df, shared.weight
+
+
+def from_wire(wire: WireToken) -> SharedToken:
+    kind, value, df, weight = wire
+    return SharedToken(Token(kind, value), df, weight)
+
+
 def link_keys(tokens: Iterable[SharedToken], threshold: float) -> list[int]:
     """Keys of the strong links an account can be part of: one per pair of its shared tokens of different kinds
     whose weights reach `threshold`. Two accounts hold a key in common iff they share both of its tokens."""

@@ -23,8 +23,8 @@ import apache_beam as beam
 from pipelines.base import utc_now_iso
 from pipelines.campaigns.attachment import ClustersFn, token_holders
 from pipelines.campaigns.config import CampaignConfig
-from pipelines.campaigns.evidence import AccountEvidence, Token, summarise
-from pipelines.campaigns.linking import CollectPosting, SharedToken, link_keys, shared_tokens
+from pipelines.campaigns.evidence import AccountEvidence, AccountProfile, Token, summarise
+from pipelines.campaigns.linking import CollectPosting, WireToken, from_wire, link_keys, shared_tokens, to_wire
 from pipelines.campaigns.scoring import Member, campaign_row
 from pipelines.windowing import AccountPanes, PanesToWindows, WindowsFromPanes
 
@@ -45,28 +45,29 @@ class WindowInKey(beam.DoFn):
 
 
 def _link_memberships(
-    element: tuple[AccountKey, Iterable[SharedToken]], threshold: float
+    element: tuple[AccountKey, Iterable[WireToken]], threshold: float
 ) -> Iterator[tuple[tuple[int, int], str]]:
     (account_id, start), tokens = element
-    return (((start, key), account_id) for key in link_keys(tokens, threshold))
+    return (((start, key), account_id) for key in link_keys(map(from_wire, tokens), threshold))
 
 
 def _shared_by_account(
     key: tuple[int, str, str], members: tuple[str, ...], config: CampaignConfig
-) -> Iterator[tuple[AccountKey, SharedToken]]:
+) -> Iterator[tuple[AccountKey, WireToken]]:
     start, kind, value = key
-    return (((account_id, start), shared) for account_id, shared in shared_tokens(Token(kind, value), members, config))
+    shared = shared_tokens(Token(kind, value), members, config)
+    return (((account_id, start), to_wire(token)) for account_id, token in shared)
 
 
 class JoinMember(beam.DoFn):
-    """Joined ((account, start), {cluster, summary, shared}) -> ((start, cluster key), Member) for clustered ones."""
+    """Joined ((account, start), {cluster, profile, shared}) -> ((start, cluster key), Member) for clustered ones."""
 
     def process(self, element: tuple[AccountKey, dict[str, list[Any]]]) -> Iterator[tuple[tuple[int, str], Member]]:
         (account_id, start), joined = element
-        if not joined["cluster"] or not joined["summary"]:
+        if not joined["cluster"] or not joined["profile"]:
             return
-        shared = tuple(sorted(token for tokens in joined["shared"] for token in tokens))
-        yield (start, joined["cluster"][0]), Member(account_id, joined["summary"][0].profile, shared)
+        shared = tuple(sorted(from_wire(token) for tokens in joined["shared"] for token in tokens))
+        yield (start, joined["cluster"][0]), Member(account_id, AccountProfile.from_wire(joined["profile"][0]), shared)
 
 
 class ScoreClusters(beam.DoFn):
@@ -147,8 +148,9 @@ class DetectCampaigns(beam.PTransform):
             | "ClusterOfAccount"
             >> beam.FlatMapTuple(lambda start, clusters: (((a, start), c[0]) for c in clusters for a in c))
         )
+        profiles = summaries | "Profiles" >> beam.MapTuple(lambda key, s: (key, s.profile.to_wire()))
         return (
-            {"cluster": clusters, "summary": summaries, "shared": shared}
+            {"cluster": clusters, "profile": profiles, "shared": shared}
             | "JoinMembers" >> beam.CoGroupByKey()
             | "Members" >> beam.ParDo(JoinMember())
             | "ByCluster" >> beam.GroupByKey()

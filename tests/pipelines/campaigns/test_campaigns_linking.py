@@ -6,7 +6,16 @@ import pytest
 
 from pipelines.campaigns.config import CLIENT, CREATION, KINDS, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
 from pipelines.campaigns.evidence import Token
-from pipelines.campaigns.linking import CollectPosting, Posting, PostingCoder, SharedToken, link_keys, shared_tokens
+from pipelines.campaigns.linking import (
+    CollectPosting,
+    Posting,
+    PostingCoder,
+    SharedToken,
+    from_wire,
+    link_keys,
+    shared_tokens,
+    to_wire,
+)
 
 CONFIG = CampaignConfig()
 
@@ -112,3 +121,11 @@ def test_postings_are_bounded_and_merge_like_one_pass():
     fresh = Posting(limit=10)
     fresh.merge(overflowed)
     assert fresh.members() == ()
+
+
+def test_a_shared_token_crosses_the_shuffle_as_plain_values_and_keeps_its_order():
+    tokens = [SharedToken(Token("payment", "card-2"), 3, 0.6), SharedToken(Token("client", "sdk/1"), 40, 0.25)]
+    wires = [to_wire(token) for token in tokens]
+    assert all(type(value) in (str, int, float) for wire in wires for value in wire)
+    assert [from_wire(wire) for wire in wires] == tokens
+    assert sorted(wires) == [to_wire(token) for token in sorted(tokens)]  # link keys sort them either way

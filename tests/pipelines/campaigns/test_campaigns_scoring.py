@@ -96,3 +96,13 @@ def test_rows_have_the_campaigns_table_columns_and_deterministic_ids():
     assert row["window_end"] == "2026-01-01T01:00:00+00:00"
     assert row["campaign_id"] == campaign_id(END, list(reversed(row["members"])))
     assert row["campaign_id"] != campaign_id(END + 300, row["members"])
+
+
+def test_a_profile_crosses_the_shuffle_as_plain_values_and_comes_back_equal():
+    profile = AccountProfile(requests=3, prompt_tokens=30, completion_tokens=900, reasoning_tokens=0, with_max_tokens=3,
+                             saturated=3, logprob_requests=0, top_logprobs=0, account_age_days=None,
+                             network_prefixes=2.0, prompt_sketch=b"\x01\x02")  # fmt: skip
+    wire = profile.to_wire()
+    assert all(isinstance(value, int | float | bytes | type(None)) for value in wire)
+    back = AccountProfile.from_wire(wire)
+    assert back == profile and back.prompt_sketch == profile.prompt_sketch
