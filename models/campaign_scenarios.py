@@ -67,8 +67,11 @@ def _residential_ip(rng: random.Random) -> str:
 
 def usage_event(
     account_id: str, n: int, at: float, ip: str, agent: str, payment: str, created: float, text: str,
-    prompt_tokens: int, completion_tokens: int, max_tokens: int | None = None,
+    prompt_tokens: int, completion_tokens: int, max_tokens: int | None = None, *, params: Params | None = None,
 ) -> UsageEvent:  # fmt: skip
+    """One chat request; `params` (default: `max_tokens` alone, if given) are the request's parameters."""
+    if params is None and max_tokens:
+        params = Params(max_tokens=max_tokens)
     return UsageEvent(
         event_id=f"{account_id}-{n}",
         event_time=dt.datetime.fromtimestamp(at, dt.UTC),
@@ -79,7 +82,7 @@ def usage_event(
         status_code=200,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
-        params=Params(max_tokens=max_tokens) if max_tokens else None,
+        params=params,
         client=Client(ip=ip, user_agent=agent),
         prompt=Prompt(text=text),
         account=AccountInfo(created_at=dt.datetime.fromtimestamp(created, dt.UTC), payment_fingerprint=payment),

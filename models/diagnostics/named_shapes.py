@@ -29,13 +29,14 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
+from models.campaign_scenarios import usage_event
 from models.dataset import build_dataset
 from models.evaluation.config import REPORT_DIR, resolved_policy
 from models.evaluation.decision import horizon_spec
 from models.product import ProductModel
 from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, WindowConfig
-from pipelines.contract import AccountInfo, Client, Params, Prompt, UsageEvent
+from pipelines.contract import Params, UsageEvent
 from pipelines.features.spec import FEATURE_NAMES
 
 START = dt.datetime(2026, 6, 1, tzinfo=dt.UTC).timestamp()
@@ -48,27 +49,6 @@ OPENERS = ("Can you", "Please", "How do I", "What is", "Explain")
 ShapeEvents = Callable[[random.Random, str, float], list[UsageEvent]]
 
 
-def _event(
-    account_id: str, n: int, at: float, params: Params, prompt_tokens: int, completion_tokens: int, ip: str,
-    agent: str, text: str, created: float,
-) -> UsageEvent:  # fmt: skip
-    return UsageEvent(
-        event_id=f"{account_id}-{n}",
-        event_time=dt.datetime.fromtimestamp(at, dt.UTC),
-        account_id=account_id,
-        api_key_id=f"key-{account_id}",
-        model="frontier-1",
-        endpoint="chat.completions",
-        status_code=200,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        params=params,
-        client=Client(ip=ip, user_agent=agent),
-        prompt=Prompt(text=text),
-        account=AccountInfo(created_at=dt.datetime.fromtimestamp(created, dt.UTC), payment_fingerprint=account_id),
-    )
-
-
 def fresh_logprob_harvester(rng: random.Random, account_id: str, hours: float) -> list[UsageEvent]:
     params = Params(max_tokens=1024, n=2, logprobs=True, top_logprobs=20, temperature=1.0)
     events, at = [], START
@@ -78,20 +58,11 @@ def fresh_logprob_harvester(rng: random.Random, account_id: str, hours: float) -
         text = (
             f"{rng.choice(TOPICS)} question {rng.randrange(10**6)}: explain {rng.choice(TOPICS)} {rng.randrange(999)}"
         )
-        events.append(
-            _event(
-                account_id,
-                len(events),
-                at,
-                params,
-                rng.randrange(50, 400),
-                completion,
-                ip,
-                f"python-httpx/0.{rng.randrange(20, 28)}",
-                text,
-                START - 3 * 3600,
-            )
-        )
+        prompt_tokens, agent = rng.randrange(50, 400), f"python-httpx/0.{rng.randrange(20, 28)}"
+        created = START - 3 * 3600
+        event = usage_event(account_id, len(events), at, ip, agent, account_id, created, text, prompt_tokens,
+                            completion, params=params)  # fmt: skip
+        events.append(event)
     return events
 
 
@@ -101,20 +72,11 @@ def chat_app_mimic(rng: random.Random, account_id: str, hours: float) -> list[Us
     for n in range(int(hours * 60 * 8)):  # 8 requests a minute, day and night
         at = START + n * 7.5 + rng.uniform(-2, 2)
         text = f"{rng.choice(OPENERS)} {rng.choice(TOPICS)} {rng.randrange(10**6)} {rng.choice(TOPICS)}"
-        events.append(
-            _event(
-                account_id,
-                n,
-                at,
-                params,
-                rng.randrange(80, 600),
-                rng.randrange(300, 700),
-                "203.0.113.7",
-                "openai-python/1.40.0",
-                text,
-                START - 90 * 86400,
-            )
-        )
+        prompt_tokens, completion = rng.randrange(80, 600), rng.randrange(300, 700)
+        created = START - 90 * 86400
+        event = usage_event(account_id, n, at, "203.0.113.7", "openai-python/1.40.0", account_id, created, text,
+                            prompt_tokens, completion, params=params)  # fmt: skip
+        events.append(event)
     return events
 
 
