@@ -13,7 +13,7 @@ from collections import Counter
 from operator import attrgetter
 
 from pipelines.contract import Params, UsageEvent
-from pipelines.features.sketches import DistinctCounter, FrequentItems
+from pipelines.features.sketches import BucketCounts, DistinctCounter
 from pipelines.features.spec import TIER_RANKS
 
 # Phrasings that coerce a model into emitting its full reasoning trace (reasoning-trace harvesting).
@@ -135,7 +135,7 @@ class WindowAccumulator:
     ip_prefixes: DistinctCounter
     user_agents: DistinctCounter
     prompts: DistinctCounter
-    templates: FrequentItems
+    templates: BucketCounts
     # Requests per event-time minute (POSIX minute number): bounded by window size / 60 entries.
     minute_counts: Counter[int]
     account_created_min: float | None
@@ -156,7 +156,7 @@ class WindowAccumulator:
         self.ip_prefixes = DistinctCounter()
         self.user_agents = DistinctCounter()
         self.prompts = DistinctCounter()
-        self.templates = FrequentItems()
+        self.templates = BucketCounts()
         self.minute_counts = Counter()
         self.account_created_min = None
         self.api_key_ids = set()

@@ -1,17 +1,20 @@
-"""Mergeable, bounded-memory sketches (Apache DataSketches) wrapped so Beam can pickle accumulators.
+"""Mergeable, bounded-memory summaries wrapped so Beam can pickle accumulators.
 
-Both wrappers create their sketch on first use: most pane accumulators never see, say, a user agent,
-and an accumulator is created per pane and per window, so empty sketches are not worth building.
+Both create their state on first use: most pane accumulators never see, say, a user agent, and an
+accumulator is created per pane and per window, so empty sketches are not worth building.
 """
 
 from __future__ import annotations
 
-from datasketches import frequent_items_error_type, frequent_strings_sketch, hll_sketch, hll_union
+import zlib
+
+from datasketches import hll_sketch, hll_union
 
 # lg_k=10: ~3% relative error, <= ~1 KiB per sketch however many items an account sends.
 HLL_LG_K = 10
-# Frequent-items map of 2**6 slots: enough to find the dominant prompt template in a window.
-FREQ_LG_MAX_K = 6
+# Hash buckets for `BucketCounts`: few enough to stay small, enough that a diverse window's busiest bucket
+# stays far below a templated one's.
+COUNT_BUCKETS = 128
 
 
 class DistinctCounter:
@@ -59,36 +62,35 @@ class DistinctCounter:
         self._sketch = hll_sketch.deserialize(state) if state else None
 
 
-class FrequentItems:
-    """Misra-Gries heavy hitters: estimates how often the most common item occurs."""
+class BucketCounts:
+    """Item counts per hash bucket: the busiest bucket's count bounds the most common item's count from above.
 
-    __slots__ = ("_sketch",)
+    Exact for a single repeated item, and a linear summary: counts add up, so the estimate is the same whatever
+    the order items arrive and accumulators merge in (streaming combines in arrival order, batch in another).
+    A Misra-Gries sketch, which this replaced, is not: past its map's capacity its counts depend on that order.
+    Buckets come from CRC-32, not `hash()`, which is salted per process and would differ between workers.
+    """
+
+    __slots__ = ("_counts",)
 
     def __init__(self) -> None:
-        self._sketch: frequent_strings_sketch | None = None
+        self._counts: dict[int, int] = {}
 
     def add(self, item: str) -> None:
-        if self._sketch is None:
-            self._sketch = frequent_strings_sketch(FREQ_LG_MAX_K)
-        self._sketch.update(item)
+        bucket = zlib.crc32(item.encode()) % COUNT_BUCKETS
+        counts = self._counts
+        counts[bucket] = counts.get(bucket, 0) + 1
 
-    def merge(self, other: FrequentItems) -> None:
-        theirs = other._sketch
-        if theirs is None:
-            return
-        if self._sketch is None:
-            self._sketch = frequent_strings_sketch(FREQ_LG_MAX_K)
-        self._sketch.merge(theirs)  # reads `theirs` only
+    def merge(self, other: BucketCounts) -> None:
+        counts = self._counts
+        for bucket, count in other._counts.items():
+            counts[bucket] = counts.get(bucket, 0) + count
 
-    def top_count(self) -> float:
-        if self._sketch is None or self._sketch.is_empty():
-            return 0.0
-        items = self._sketch.get_frequent_items(frequent_items_error_type.NO_FALSE_NEGATIVES)
-        # Lower bound (item[2]): never overstates repetition for a diverse stream.
-        return float(max(item[2] for item in items)) if items else 0.0
+    def top_count(self) -> int:
+        return max(self._counts.values(), default=0)
 
-    def __getstate__(self) -> bytes:
-        return b"" if self._sketch is None else self._sketch.serialize()
+    def __getstate__(self) -> dict[int, int]:
+        return self._counts
 
-    def __setstate__(self, state: bytes) -> None:
-        self._sketch = frequent_strings_sketch.deserialize(state) if state else None
+    def __setstate__(self, state: dict[int, int]) -> None:
+        self._counts = state
