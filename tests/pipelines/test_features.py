@@ -62,8 +62,13 @@ def test_merge_equals_single_pass_in_any_order_and_survives_pickling():
     whole = feature_dict(accumulate(events), *WINDOW)
     left, right = accumulate(events[::2]), accumulate(events[1::2])
     merged = feature_dict(pickle.loads(pickle.dumps(right)).merge(pickle.loads(pickle.dumps(left))), *WINDOW)
-    sketched = {"distinct_api_keys", "distinct_ips", "distinct_ip_prefixes", "distinct_user_agents"}
-    sketched |= {"prompt_distinct_share"}
+    sketched = {
+        "distinct_api_keys",
+        "distinct_ips",
+        "distinct_ip_prefixes",
+        "distinct_user_agents",
+        "prompt_distinct_share",
+    }
     for name in FEATURE_NAMES:
         # HLL unions carry the sketches' own error (lg_k=10: ~3%); everything else, template counts included, is
         # exact.
