@@ -84,7 +84,19 @@ def main(argv: list[str] | None = None) -> int:
         if not _is_path_error(error):
             raise
         print(f"distillwatch {args.command}: {error.strerror}: {error.filename}", file=sys.stderr)
+    except Exception as error:
+        if not _is_model_refusal(error):
+            raise
+        print(f"distillwatch {args.command}: {error}", file=sys.stderr)
     return USAGE_EXIT_STATUS
+
+
+def _is_model_refusal(error: Exception) -> bool:
+    """A --model artifact that does not verify (tampered, of another feature spec): the user points at another."""
+    # Imported here: the module loads Beam's filesystems and skops, which `distillwatch --help` does not need.
+    from pipelines.artifact import ModelIntegrityError
+
+    return isinstance(error, ModelIntegrityError)
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, beam_args: list[str]) -> int:

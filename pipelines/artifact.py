@@ -24,7 +24,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from skops.io.exceptions import UntrustedTypesFoundException
 
-from pipelines.features.spec import FEATURE_NAMES
+from pipelines.features.spec import FEATURE_NAMES, FEATURE_SPEC_VERSION
 
 # Types a model file may contain beyond skops' own defaults: what the shipped estimator (a Pipeline of
 # PeerStanding and CalibratedClassifierCV over HistGradientBoostingClassifier) and the novelty forest are made
@@ -57,11 +57,15 @@ class ModelManifest:
     novelty: dict[str, Any] | None = None
     # The alert threshold chosen at a benign-account FPR budget (models.threshold.ThresholdChoice), if any.
     alert_policy: dict[str, Any] | None = None
+    # How its features were computed (`FEATURE_SPEC_VERSION`): a manifest built by this code records this code's.
+    feature_spec: str | None = FEATURE_SPEC_VERSION
 
     @classmethod
     def read(cls, path: str | Path) -> ModelManifest:
         data = json.loads(read_bytes(str(path)))
         data["feature_names"] = tuple(data["feature_names"])
+        # A manifest from before the field was recorded: its feature computation is unknown, not this code's.
+        data.setdefault("feature_spec", None)
         return cls(**data)
 
     def write(self, path: str | Path) -> None:
@@ -102,6 +106,12 @@ def load_verified_model(manifest_path: str | Path) -> LoadedModel:
     if manifest.feature_names != FEATURE_NAMES:
         raise ModelIntegrityError(
             f"model {manifest.model_version} was trained on other features than this pipeline computes"
+        )
+    if manifest.feature_spec != FEATURE_SPEC_VERSION:
+        raise ModelIntegrityError(
+            f"model {manifest.model_version} was trained on feature spec {manifest.feature_spec or '(unrecorded)'}, "
+            f"this pipeline computes {FEATURE_SPEC_VERSION}: retrain it (distillwatch train) or run it with the "
+            "release it was trained with"
         )
     if Path(manifest.model_file).name != manifest.model_file:
         raise ModelIntegrityError(f"model_file must be a file name beside the manifest, got {manifest.model_file!r}")

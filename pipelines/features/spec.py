@@ -42,6 +42,13 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
+# How the features are computed, as a version: the same names can mean other values (release 2026.12.5 counts
+# templates in hash buckets where 2026.12.4 read a Misra-Gries sketch). A model records the version it was
+# trained on (`ModelManifest.feature_spec`) and the loader refuses any other, so a hot swap across releases
+# cannot score features the model never saw. Bump it with every change to a feature's computation or to an
+# accumulator's state; tests/models/test_model_shipped.py fails when the shipped model's probe drifts without one.
+FEATURE_SPEC_VERSION = "2026.12.5"
+
 # Direction of risk where it is known, for the booster's `monotonic_cst`: +1 the score may only rise with the
 # feature, -1 only fall; every other feature is 0 (unconstrained). An attacker can move secondary behaviour
 # (IPs, prompt diversity, pacing) at will, but not what a distiller needs: output, logprob depth, samples per

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from distillwatch import detect
 from distillwatch.cli import main
+from pipelines.artifact import ModelManifest
+from pipelines.config import DEFAULT_MODEL_MANIFEST
+from pipelines.features.spec import FEATURE_SPEC_VERSION
 from tests.distillwatch.query_rows import write_duckdb_store
 from tests.events import event_bytes
 
@@ -77,6 +83,30 @@ def test_a_missing_model_manifest(capsys, tmp_path, events):
     manifest = str(tmp_path / "nowhere" / "manifest.json")
     argv = ["detect", "--input", events, "--output", str(tmp_path / "s.duckdb"), "--model", manifest]
     assert _usage_error(capsys, argv) == f"distillwatch detect: --model {manifest}: no model manifest there"
+
+
+@pytest.fixture
+def older_release_model(tmp_path) -> str:
+    """The shipped artifact, its manifest recording another feature spec (a model of an older release)."""
+    directory = tmp_path / "older"
+    directory.mkdir()
+    shipped = ModelManifest.read(DEFAULT_MODEL_MANIFEST)
+    shutil.copy(Path(DEFAULT_MODEL_MANIFEST).parent / shipped.model_file, directory / shipped.model_file)
+    replace(shipped, feature_spec="2026.12.4").write(directory / "manifest.json")
+    return str(directory / "manifest.json")
+
+
+@pytest.mark.parametrize("command", ["detect", "evaluate"])
+def test_a_model_of_another_feature_spec(capsys, tmp_path, events, older_release_model, command):
+    argv = {
+        "detect": ["detect", "--input", events, "--output", str(tmp_path / "s.duckdb")],
+        "evaluate": ["evaluate", "--hours", "0.1", "--accounts", "10", "--no-update-manifest"],
+    }[command]
+    line = _usage_error(capsys, [*argv, "--model", older_release_model])
+    assert line.endswith(
+        f"trained on feature spec 2026.12.4, this pipeline computes {FEATURE_SPEC_VERSION}: "
+        "retrain it (distillwatch train) or run it with the release it was trained with"
+    )
 
 
 @pytest.fixture

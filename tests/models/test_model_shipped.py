@@ -18,7 +18,8 @@ def test_the_shipped_model_was_trained_on_the_features_this_code_computes(shippe
     drift = probe_drift(trained["feature_probe"], feature_probe(window))
     assert not drift, (
         f"features moved since the shipped model was trained (shift in standard deviations: {drift}); "
-        "run `distillwatch train && distillwatch evaluate` and commit models/artifacts and models/report"
+        "bump FEATURE_SPEC_VERSION (pipelines/features/spec.py), run `distillwatch train && distillwatch "
+        "evaluate` and commit models/artifacts and models/report"
     )
 
 

@@ -11,7 +11,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.preprocessing import FunctionTransformer
 
 from pipelines.artifact import ModelIntegrityError, ModelManifest, load_verified_model, save_model
-from pipelines.features.spec import FEATURE_NAMES
+from pipelines.features.spec import FEATURE_NAMES, FEATURE_SPEC_VERSION
 
 F = len(FEATURE_NAMES)
 
@@ -95,6 +95,26 @@ def test_a_model_trained_on_other_features_is_refused(saved):
     replace(pinned, feature_names=(*FEATURE_NAMES[1:], "something_else")).write(saved)
     with pytest.raises(ModelIntegrityError, match="other features"):
         load_verified_model(saved)
+
+
+@pytest.mark.parametrize("recorded", ["2000.01.1", None], ids=["another release's", "unrecorded"])
+def test_a_model_of_another_feature_spec_is_refused(saved, recorded):
+    # Same feature names, other computation: a hot swap across releases must not score it.
+    replace(ModelManifest.read(saved), feature_spec=recorded).write(saved)
+    with pytest.raises(ModelIntegrityError, match=f"feature spec {recorded or '.unrecorded.'}, this pipeline"):
+        load_verified_model(saved)
+
+
+def test_a_manifest_without_a_feature_spec_reads_as_unrecorded(saved):
+    data = json.loads(saved.read_text())
+    del data["feature_spec"]
+    saved.write_text(json.dumps(data))
+    assert ModelManifest.read(saved).feature_spec is None
+
+
+def test_a_saved_manifest_records_this_codes_feature_spec(saved):
+    assert ModelManifest.read(saved).feature_spec == FEATURE_SPEC_VERSION
+    assert load_verified_model(saved).manifest.feature_spec == FEATURE_SPEC_VERSION
 
 
 def test_the_model_file_must_sit_beside_the_manifest(tmp_path, estimator):

@@ -5,6 +5,7 @@ batch of rows goes through the handler RunInference calls, `to_scored_window` an
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import apache_beam as beam
@@ -143,11 +144,21 @@ def test_an_explicit_alert_threshold_holds_for_every_model(models):
     assert judged(before, config) == judged(after, config) == [None, None, "high", "critical"]
 
 
-def test_a_swap_to_a_model_that_does_not_verify_keeps_the_current_model_and_its_threshold(models):
-    first, second = models
-    data = bytearray((second.parent / "m.skops").read_bytes())
+def _corrupt_the_file(manifest: Path) -> None:
+    data = bytearray((manifest.parent / "m.skops").read_bytes())
     data[len(data) // 2] ^= 0x01
-    (second.parent / "m.skops").write_bytes(bytes(data))
+    (manifest.parent / "m.skops").write_bytes(bytes(data))
+
+
+def _record_another_feature_spec(manifest: Path) -> None:
+    # A genuine, verified file, trained by a release that computes the features otherwise.
+    replace(ModelManifest.read(manifest), feature_spec="2026.12.4").write(manifest)
+
+
+@pytest.mark.parametrize("spoil", [_corrupt_the_file, _record_another_feature_spec], ids=["corrupt", "other spec"])
+def test_a_swap_to_a_model_that_does_not_verify_keeps_the_current_model_and_its_threshold(models, spoil):
+    first, second = models
+    spoil(second)
     config = config_for(first)
     handler = handler_for(config)
     handler.update_model_path(str(second))
