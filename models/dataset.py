@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from pipelines.config import WindowConfig
+from pipelines.config import DEFAULT_HORIZON_S, HORIZON_PERIOD_S, WindowConfig
 from pipelines.contract import UsageEvent, decode_event
 from pipelines.features.accumulator import WindowAccumulator
 from pipelines.features.extract import feature_dict, feature_vector
@@ -91,6 +91,11 @@ class HorizonSpec:
 
     horizon: WindowConfig
     min_requests: int  # the alert policy's request floor
+
+    @classmethod
+    def scored_by_default(cls, window: WindowConfig, min_requests: int) -> HorizonSpec:
+        """The long-horizon windows `distillwatch detect` scores by default: trained on, validated and evaluated."""
+        return cls(WindowConfig(DEFAULT_HORIZON_S, HORIZON_PERIOD_S, window.allowed_lateness_s), min_requests)
 
 
 def _tapped(events: Iterable[UsageEvent], panes: dict[str, dict[int, WindowAccumulator]], period: int):  # noqa: ANN202

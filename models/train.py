@@ -1,7 +1,8 @@
 """Trains the extraction-risk classifier from simulator traffic with fixed seeds.
 
 `distillwatch train` (or `python -m models.train`) rebuilds the shipped artifact: simulate the training
-seeds, compute windows with the serving feature code, fit a gradient-boosted classifier, calibrate it
+seeds, compute windows with the serving feature code (the per-window ones and the 24 h horizon rows the
+pipeline scores for sparse accounts), fit a gradient-boosted classifier, calibrate it
 with account-grouped folds (windows of one account never sit on both sides of a split), and write the
 skops file plus a manifest pinning its sha256. `distillwatch evaluate` then measures it on other seeds
 and records the headline metrics in the manifest.
@@ -31,7 +32,7 @@ from models.feedback import load_feedback
 from models.product import ProductModel
 from models.threshold import FPR_BUDGET, ThresholdChoice, choose_threshold
 from pipelines.artifact import ModelManifest, save_model
-from pipelines.config import DEFAULT_HORIZON_S, HORIZON_PERIOD_S, AlertPolicyConfig, WindowConfig
+from pipelines.config import DEFAULT_HORIZON_S, AlertPolicyConfig, WindowConfig
 from pipelines.features.peers import PeerStanding
 from pipelines.features.spec import FEATURE_NAMES, MONOTONIC_CST
 from pipelines.novelty import fit_novelty
@@ -41,7 +42,7 @@ log = logging.getLogger("distillwatch.train")
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 # Bump by hand when the features, labels or training recipe change; the artifact's model_version is
 # this release plus the sha256 prefix of the file.
-RELEASE = "2026.12.5"
+RELEASE = "2026.12.6"
 MODEL_FILE = "extraction_risk.skops"
 CALIBRATION_FOLDS = 4
 # A small fixed simulation whose feature statistics the manifest records (see probe_drift).
@@ -70,6 +71,11 @@ class TrainingConfig:
 
     def validation_specs(self) -> list[SimulationSpec]:
         return [SimulationSpec(seed, self.accounts, self.hours) for seed in self.validation_seeds]
+
+    def horizon(self) -> HorizonSpec:
+        # Long-horizon rows join training: the classifier scores them in serving (an account below the per-window
+        # floor is judged on what it accumulates) and would otherwise never have seen a row of their shape.
+        return HorizonSpec.scored_by_default(self.window, self.min_requests)
 
 
 def booster(model_seed: int) -> HistGradientBoostingClassifier:
@@ -157,7 +163,8 @@ def probe_drift(
 
 
 def benign_medians(dataset: WindowDataset) -> dict[str, float]:
-    benign = dataset.features[dataset.labels == 0]
+    """Per feature, the median over benign per-window rows: the reference reason codes occlude with."""
+    benign = dataset.features[(dataset.labels == 0) & ~dataset.is_horizon]
     return {name: float(value) for name, value in zip(FEATURE_NAMES, np.median(benign, axis=0), strict=True)}
 
 
@@ -170,7 +177,7 @@ def training_specs(manifest: ModelManifest) -> list[SimulationSpec]:
 
 def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
     started = time.perf_counter()
-    dataset = simulate_many(config.specs(), config.window, config.workers)
+    dataset = simulate_many(config.specs(), config.window, config.workers, config.horizon())
     if config.feedback and (labelled := load_feedback(config.feedback)) is not None:
         dataset = concatenate([dataset, labelled])
     simulated = time.perf_counter()
@@ -197,6 +204,8 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
             "accounts": len(dataset.truth),
             "windows": len(dataset.labels),
             "positive_windows": int(dataset.labels.sum()),
+            "horizon_windows": int(dataset.is_horizon.sum()),
+            "horizon_window_s": DEFAULT_HORIZON_S,
             "model_seed": config.model_seed,
             "feature_probe": feature_probe(config.window),
             "estimator": f"Pipeline(PeerStanding, CalibratedClassifierCV(HistGradientBoostingClassifier with "
@@ -211,8 +220,7 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
 def validation_threshold(product: ProductModel, config: TrainingConfig) -> ThresholdChoice:
     """The threshold at the FPR budget on validation runs, with the long-horizon rows the pipeline scores."""
     specs = config.validation_specs()
-    horizon = HorizonSpec(WindowConfig(DEFAULT_HORIZON_S, HORIZON_PERIOD_S), config.min_requests)
-    validation = simulate_many(specs, config.window, config.workers, horizon)
+    validation = simulate_many(specs, config.window, config.workers, config.horizon())
     runs = [{"seed": s.seed, "accounts": s.accounts, "hours": s.hours} for s in specs]
     with threadpool_limits(limits=1, user_api="openmp"):
         return choose_threshold(product, validation, config.fpr_budget, config.min_requests, runs)

@@ -12,14 +12,12 @@ import numpy as np
 
 from models.dataset import HorizonSpec
 from models.product import HORIZON
-from pipelines.config import DEFAULT_HORIZON_S, HORIZON_PERIOD_S, AlertPolicyConfig, WindowConfig
+from pipelines.config import AlertPolicyConfig, WindowConfig
 
 
 def horizon_spec(window: WindowConfig, policy: AlertPolicyConfig) -> HorizonSpec:
     """The long-horizon windows `distillwatch detect` scores by default."""
-    return HorizonSpec(
-        WindowConfig(DEFAULT_HORIZON_S, HORIZON_PERIOD_S, window.allowed_lateness_s), policy.min_requests
-    )
+    return HorizonSpec.scored_by_default(window, policy.min_requests)
 
 
 def first_alert_components(

@@ -157,7 +157,7 @@ def run_lofo(config: LofoConfig) -> LofoResult:
         MixSpec(f"lofo{seed}", seed, eval_accounts, config.hours, mix, EXTRACTION_SHARE, ())
         for seed in config.eval_seeds
     )
-    training = simulate_many(training_runs, window, config.workers)
+    training = simulate_many(training_runs, window, config.workers, horizon_spec(window, config.policy))
     # The shipped threshold's validation runs, at the same scale: each fold picks its own threshold on them.
     shipped_policy = model.manifest.alert_policy
     validation = None

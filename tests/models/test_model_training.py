@@ -3,9 +3,11 @@ import re
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from models.dataset import request_counts
+from models.dataset import request_counts, simulate
+from models.evaluation.decision import horizon_spec
 from models.train import RELEASE, train
 from pipelines.artifact import load_verified_model
+from pipelines.config import AlertPolicyConfig
 from pipelines.features.spec import FEATURE_INDEX, FEATURE_NAMES, MONOTONE
 
 
@@ -66,3 +68,13 @@ def test_the_artifact_ships_a_novelty_component_calibrated_on_benign_windows(tin
     assert model.novelty is not None
     calibration = model.manifest.novelty
     assert calibration["quantile"] == 0.999 and calibration["calibration_windows"] > 0
+
+
+def test_training_learns_from_the_long_horizon_rows_the_pipeline_scores(tiny_config, tiny_manifest):
+    trained = load_verified_model(tiny_manifest).manifest.trained_on
+    # The horizon windows `distillwatch detect` scores by default, as every evaluation protocol scores them.
+    assert tiny_config.horizon() == horizon_spec(tiny_config.window, AlertPolicyConfig())
+    (spec,) = tiny_config.specs()
+    simulated = simulate(spec, tiny_config.window, tiny_config.horizon())
+    assert trained["windows"] == len(simulated.labels)
+    assert trained["horizon_windows"] == int(simulated.is_horizon.sum()) > 0
