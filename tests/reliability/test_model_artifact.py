@@ -1,13 +1,15 @@
 """A tampered model artifact stops `distillwatch detect` with a clear error, through the real loading path.
 
 The console script's `main` runs a batch detection against a copy of the artifact whose model file was altered
-(one bit) or whose manifest pins another sha256. The run must fail with `ModelIntegrityError` naming the file
-and both hashes, and refuse before starting: no output at all (it used to start, write dead letters, and fail
-only when RunInference loaded the model; `run_detect` now verifies the artifact first).
+(one bit) or whose manifest pins another sha256. The run must end in one line naming the file and both hashes
+and a non-zero exit, and refuse before starting: no output at all (it used to start, write dead letters, and
+fail only when RunInference loaded the model; `run_detect` now verifies the artifact first).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 from pathlib import Path
@@ -16,12 +18,24 @@ import duckdb
 import pytest
 
 from distillwatch.cli import main
-from pipelines.artifact import ModelIntegrityError, ModelManifest
+from distillwatch.errors import USAGE_EXIT_STATUS
+from pipelines.artifact import ModelManifest
 from tests.events import event_bytes
 
 pytestmark = pytest.mark.slow
 
 TABLES = ("account_scores", "alerts", "dead_letter")
+
+
+def refusal(argv: list[str]) -> str:
+    """The one line `main(argv)` prints when it refuses the model: the usage exit status, no traceback."""
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        assert main(argv) == USAGE_EXIT_STATUS
+    printed = stderr.getvalue()
+    assert "Traceback" not in printed
+    (line,) = [line for line in printed.splitlines() if line.startswith(f"distillwatch {argv[0]}: ")]
+    return line
 
 
 def flip_one_bit(directory: Path) -> str:
@@ -48,11 +62,12 @@ def tampered_run(request, tmp_path_factory, model_manifest):
     source, store = directory / "events.jsonl", directory / "store.duckdb"
     lines = [event_bytes(n, account_id=f"acct-{n % 3}") for n in range(60)] + [b'{"truncated": ']
     source.write_bytes(b"\n".join(lines) + b"\n")
-    with pytest.raises(ModelIntegrityError) as raised:
-        main(["detect", "--input", str(source), "--output", str(store), "--model", str(artifact / "manifest.json")])
+    message = refusal(
+        ["detect", "--input", str(source), "--output", str(store), "--model", str(artifact / "manifest.json")]
+    )
     with duckdb.connect(str(store)) as connection:  # read-write: the failed run's sink may still hold it open
         counts = {table: connection.execute(f"select count(*) from {table}").fetchone()[0] for table in TABLES}
-    return artifact / model_file, str(raised.value), counts
+    return artifact / model_file, message, counts
 
 
 def test_a_tampered_artifact_stops_the_streaming_demo_before_it_starts(tmp_path, model_manifest):
@@ -60,8 +75,8 @@ def test_a_tampered_artifact_stops_the_streaming_demo_before_it_starts(tmp_path,
     shutil.copytree(Path(model_manifest).parent, artifact)
     flip_one_bit(artifact)
     output = tmp_path / "demo.duckdb"
-    with pytest.raises(ModelIntegrityError, match="does not match the manifest"):
-        main(["demo", "--streaming", "--model", str(artifact / "manifest.json"), "--output", str(output)])
+    line = refusal(["demo", "--streaming", "--model", str(artifact / "manifest.json"), "--output", str(output)])
+    assert "does not match the manifest" in line
     assert not output.exists()  # refused before the store, the emulator or the pipeline started
 
 
