@@ -42,7 +42,7 @@ log = logging.getLogger("distillwatch.train")
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 # Bump by hand when the features, labels or training recipe change; the artifact's model_version is
 # this release plus the sha256 prefix of the file.
-RELEASE = "2026.12.6"
+RELEASE = "2026.12.7"
 MODEL_FILE = "extraction_risk.skops"
 CALIBRATION_FOLDS = 4
 # A small fixed simulation whose feature statistics the manifest records (see probe_drift).
@@ -114,7 +114,7 @@ def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
     folds = list(
         GroupKFold(n_splits=CALIBRATION_FOLDS).split(dataset.features, dataset.labels, groups=dataset.account_ids)
     )
-    calibrated = CalibratedClassifierCV(booster(model_seed), method="isotonic", cv=folds)
+    calibrated = CalibratedClassifierCV(booster(model_seed), method="sigmoid", cv=folds)
     model = Pipeline([("peers", PeerStanding()), ("classifier", calibrated)])
     # One OpenMP thread: float sums do not depend on the machine's core count, and the fit does not
     # stall when other processes compete for the cores (OpenMP spin-waits badly under contention).
@@ -209,7 +209,7 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
             "model_seed": config.model_seed,
             "feature_probe": feature_probe(config.window),
             "estimator": f"Pipeline(PeerStanding, CalibratedClassifierCV(HistGradientBoostingClassifier with "
-            f"monotonic_cst, isotonic, {CALIBRATION_FOLDS} account-grouped folds))",
+            f"monotonic_cst, sigmoid, {CALIBRATION_FOLDS} account-grouped folds))",
         },
         novelty=novelty.to_json(),
         alert_policy=alert_policy.to_json(),

@@ -32,6 +32,7 @@ from pipelines.features.spec import FEATURE_NAMES, FEATURE_SPEC_VERSION
 TRUSTED_TYPES: frozenset[str] = frozenset(
     {
         "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "pipelines.features.peers.PeerStanding",
         "sklearn.tree._tree.Tree",

@@ -146,9 +146,8 @@ NOTES = [
     "- Recall at a given FPR uses a threshold chosen on the evaluation set (an oracle threshold); the policy "
     "columns are what the shipped threshold does. Accounts of one campaign are not independent, so the "
     "Wilson intervals [in brackets] are somewhat optimistic for campaigns.",
-    "- Isotonic calibration maps the top of the score range to exactly 1.0. When more benign accounts than an "
-    "FPR budget allows score 1.0, no threshold meets that budget and the recall there is 0, however many "
-    "extraction accounts also score 1.0.",
+    "- Scores are sigmoid-calibrated per fold: a ranking first and a probability second. Where many "
+    "accounts share the top score, no threshold separates them and recall at a tight FPR budget can read 0.",
 ]
 
 

@@ -34,13 +34,14 @@ def manifest(**overrides) -> ModelManifest:
     return ModelManifest(**(fields | overrides))
 
 
-@pytest.fixture(scope="module")
-def estimator():
+# Both calibrations: the shipped model is sigmoid-calibrated, older manifests' models isotonic.
+@pytest.fixture(scope="module", params=["sigmoid", "isotonic"])
+def estimator(request):
     rng = np.random.default_rng(0)
     features = rng.normal(size=(400, F))
     labels = (features[:, 0] > 0).astype(int)
     booster = HistGradientBoostingClassifier(max_iter=10, random_state=0)
-    return CalibratedClassifierCV(booster, method="isotonic", cv=2).fit(features, labels)
+    return CalibratedClassifierCV(booster, method=request.param, cv=2).fit(features, labels)
 
 
 @pytest.fixture
