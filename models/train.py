@@ -45,6 +45,8 @@ ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 RELEASE = "2026.12.7"
 MODEL_FILE = "extraction_risk.skops"
 CALIBRATION_FOLDS = 4
+# Sigmoid, not isotonic: isotonic maps the top of the range to exactly 1.0, and ties there defeat tight FPR budgets.
+CALIBRATION_METHOD = "sigmoid"
 # A small fixed simulation whose feature statistics the manifest records (see probe_drift).
 PROBE_RUN = SimulationSpec(seed=0, accounts=120, hours=0.5)
 PROBE_TOLERANCE = 0.01  # standard deviations
@@ -114,7 +116,7 @@ def fit(dataset: WindowDataset, model_seed: int) -> Pipeline:
     folds = list(
         GroupKFold(n_splits=CALIBRATION_FOLDS).split(dataset.features, dataset.labels, groups=dataset.account_ids)
     )
-    calibrated = CalibratedClassifierCV(booster(model_seed), method="sigmoid", cv=folds)
+    calibrated = CalibratedClassifierCV(booster(model_seed), method=CALIBRATION_METHOD, cv=folds)
     model = Pipeline([("peers", PeerStanding()), ("classifier", calibrated)])
     # One OpenMP thread: float sums do not depend on the machine's core count, and the fit does not
     # stall when other processes compete for the cores (OpenMP spin-waits badly under contention).
@@ -209,7 +211,7 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
             "model_seed": config.model_seed,
             "feature_probe": feature_probe(config.window),
             "estimator": f"Pipeline(PeerStanding, CalibratedClassifierCV(HistGradientBoostingClassifier with "
-            f"monotonic_cst, sigmoid, {CALIBRATION_FOLDS} account-grouped folds))",
+            f"monotonic_cst, {CALIBRATION_METHOD}, {CALIBRATION_FOLDS} account-grouped folds))",
         },
         novelty=novelty.to_json(),
         alert_policy=alert_policy.to_json(),
