@@ -42,7 +42,7 @@ log = logging.getLogger("distillwatch.train")
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 # Bump by hand when the features, labels or training recipe change; the artifact's model_version is
 # this release plus the sha256 prefix of the file.
-RELEASE = "2026.12.7"
+RELEASE = "2026.12.8"
 MODEL_FILE = "extraction_risk.skops"
 CALIBRATION_FOLDS = 4
 # Sigmoid, not isotonic: isotonic maps the top of the range to exactly 1.0, and ties there defeat tight FPR budgets.
