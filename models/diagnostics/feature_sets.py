@@ -40,6 +40,8 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "knobs_shown": MODALITY_MARKERS,  # the recipe up to 2026.12.7
     "tools_shown": tuple(name for name in CLASSIFIER_BLANKED if name != "tool_use_share"),
     "pacing_blanked": CLASSIFIER_BLANKED + PACING,
+    # The strongest pull on left-out logprob_harvest under the shipped recipe (SHORTCUTS.md, 2026.12.8).
+    "prompt_length_blanked": (*CLASSIFIER_BLANKED, "prompt_tokens_mean"),
 }
 VALIDATION_BUDGET = 0.01
 NONE_LEFT_OUT = ""
