@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from models.dataset import SimulationSpec, WindowDataset, request_counts, simulate_many
 from models.evaluation.decision import horizon_spec
 from models.evaluation.lofo import EXCLUDED_FAMILIES, EXTRACTION_SHARE, lofo_families
-from models.evaluation.simulation import MixSpec, select_accounts, simulate_mixes, uniform_mix
+from models.evaluation.simulation import MixSpec, simulate_mixes, uniform_mix, without_family
 from models.metrics import account_scores, recall_at_fpr
 from models.train import booster, family_weights
 from pipelines.artifact import ModelManifest
@@ -124,14 +124,10 @@ def _load(data: Datasets) -> None:
     _data = data
 
 
-def _without(data: WindowDataset, family: str) -> WindowDataset:
-    return select_accounts(data, {a for a, truth in data.truth.items() if truth.archetype != family})
-
-
 def _fold(variant: str, family: str) -> list[FamilyOutcome]:
     assert _data is not None  # set by _load
-    score = fit_scorer(_without(_data.training, family), VARIANTS[variant], _data.model_seed)
-    validation = _without(_data.validation, family)
+    score = fit_scorer(without_family(_data.training, family), VARIANTS[variant], _data.model_seed)
+    validation = without_family(_data.validation, family)
     accounts, scores = per_account(validation, score(validation.features), _data.min_requests)
     benign = np.array([validation.truth[a].label == "benign" for a in accounts])
     threshold = recall_at_fpr(scores[benign], scores[~benign], VALIDATION_BUDGET).threshold

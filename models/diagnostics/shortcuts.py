@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 
 from models.dataset import SimulationSpec, WindowDataset, request_counts, simulate_many
 from models.evaluation.config import REPORT_DIR
-from models.evaluation.simulation import MixSpec, select_accounts, simulate_mixes, uniform_mix
+from models.evaluation.simulation import MixSpec, simulate_mixes, uniform_mix, without_family
 from models.metrics import account_scores
 from models.product import ProductModel
 from models.train import fit_product
@@ -211,8 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("simulated in %.0fs", time.perf_counter() - started)
     families = []
     for family in args.families:
-        keep = {a for a, t in training.truth.items() if t.archetype != family}
-        without = select_accounts(training, keep)
+        without = without_family(training, family)
         positives = without.features[(without.labels == 1) & (request_counts(without.features) >= floor)]
         with threadpool_limits(limits=1, user_api="openmp"):
             product = fit_product(without, args.model_seed)

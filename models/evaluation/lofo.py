@@ -26,7 +26,7 @@ from models.dataset import SimulationSpec, WindowDataset, request_counts, simula
 from models.evaluation.config import REPORT_DIR, resolved_policy
 from models.evaluation.decision import first_alert_components, horizon_spec
 from models.evaluation.families import FamilyResult, benign_result, extraction_result
-from models.evaluation.simulation import MixSpec, select_accounts, simulate_mixes, uniform_mix
+from models.evaluation.simulation import MixSpec, simulate_mixes, uniform_mix, without_family
 from models.metrics import account_scores
 from models.product import COMPONENTS, ProductModel
 from models.threshold import choose_threshold
@@ -125,14 +125,12 @@ def _fold_window_scores(
     benign set and from the threshold's validation accounts too). Without a budget: the policy's threshold."""
     assert _training is not None and _evaluation is not None  # set by _load_worker
     started = time.perf_counter()
-    keep = {account for account, truth in _training.truth.items() if truth.archetype != family}
-    without = select_accounts(_training, keep)
+    without = without_family(_training, family)
     product = fit_product(without, model_seed)
     threshold = policy.alert_threshold
     with threadpool_limits(limits=1, user_api="openmp"):
         if _validation is not None and fpr_budget is not None:
-            kept = {a for a, truth in _validation.truth.items() if truth.archetype != family}
-            validation = select_accounts(_validation, kept)
+            validation = without_family(_validation, family)
             threshold = choose_threshold(product, validation, fpr_budget, policy.min_requests, []).threshold
         scores, components = product.decide(_evaluation, threshold)
     return scores, components, len(without.labels), time.perf_counter() - started, threshold

@@ -84,3 +84,8 @@ def uniform_mix(catalogue: Sequence[Archetype], exclude: frozenset[str] = frozen
 def select_accounts(dataset: WindowDataset, keep: set[str]) -> WindowDataset:
     mask = np.isin(dataset.account_ids, list(keep))
     return dataset.rows(mask, {account: t for account, t in dataset.truth.items() if account in keep})
+
+
+def without_family(dataset: WindowDataset, family: str) -> WindowDataset:
+    """Every account but those of one archetype (a leave-one-family-out fold's training or validation data)."""
+    return select_accounts(dataset, {account for account, t in dataset.truth.items() if t.archetype != family})
