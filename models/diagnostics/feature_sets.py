@@ -1,7 +1,8 @@
-"""Which features the classifier is shown: a quick leave-one-family-out comparison of blanking sets.
+"""Which features the classifier is shown, and how it may combine them: a quick leave-one-family-out comparison.
 
 `python -m models.diagnostics.feature_sets` (a development check, not part of any protocol; its figures are in
-`models/report/FEATURE_SETS.md`). Each variant names the features blanked before the booster. For every family
+`models/report/FEATURE_SETS.md`). Each variant names the features blanked before the booster and any booster
+setting it changes (interaction constraints, tree size). For every family
 (and once with none left out) the booster alone is refitted without that family (`models.train.booster`, the
 family weights, `PeerStanding`; no calibration and no novelty component, which keeps a fold to seconds and does
 not change the ranking much), its threshold chosen at the 1 % benign-account budget on the validation runs
@@ -16,7 +17,8 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -34,14 +36,28 @@ from pipelines.features.spec import CLASSIFIER_BLANKED, FEATURE_INDEX, MISSING, 
 from simulator.archetypes import ARCHETYPES
 
 PACING = ("minute_count_cv", "active_minute_share")
-# Features blanked before the booster, per variant.
-VARIANTS: dict[str, tuple[str, ...]] = {
-    "shipped": CLASSIFIER_BLANKED,
-    "knobs_shown": MODALITY_MARKERS,  # the recipe up to 2026.12.7
-    "tools_shown": tuple(name for name in CLASSIFIER_BLANKED if name != "tool_use_share"),
-    "pacing_blanked": CLASSIFIER_BLANKED + PACING,
+# Each feature in a tree of its own: the score is a sum of one-feature curves, so an unseen family is judged
+# feature by feature (its harvest credited whatever its prompt length) instead of by the joint regions seen
+# families occupy.
+ADDITIVE = [[i] for i in range(len(FEATURE_INDEX))]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    blanked: tuple[str, ...]  # features blanked before the booster
+    booster_params: dict[str, Any] = field(default_factory=dict)  # set on `models.train.booster`'s estimator
+
+
+VARIANTS: dict[str, Recipe] = {
+    "shipped": Recipe(CLASSIFIER_BLANKED),
+    "knobs_shown": Recipe(MODALITY_MARKERS),  # the recipe up to 2026.12.7
+    "tools_shown": Recipe(tuple(name for name in CLASSIFIER_BLANKED if name != "tool_use_share")),
+    "pacing_blanked": Recipe(CLASSIFIER_BLANKED + PACING),
     # The strongest pull on left-out logprob_harvest under the shipped recipe (SHORTCUTS.md, 2026.12.8).
-    "prompt_length_blanked": (*CLASSIFIER_BLANKED, "prompt_tokens_mean"),
+    "prompt_length_blanked": Recipe((*CLASSIFIER_BLANKED, "prompt_tokens_mean")),
+    "additive": Recipe(CLASSIFIER_BLANKED, {"interaction_cst": ADDITIVE}),
+    # Fewer, smaller trees: fewer family-specific regions to learn.
+    "small_trees": Recipe(CLASSIFIER_BLANKED, {"max_leaf_nodes": 4, "max_iter": 150}),
 }
 VALIDATION_BUDGET = 0.01
 NONE_LEFT_OUT = ""
@@ -57,10 +73,12 @@ def shown_rows(raw: np.ndarray, peer_rows: np.ndarray, blanked: Sequence[str]) -
     return out
 
 
-def fit_scorer(training: WindowDataset, blanked: Sequence[str], model_seed: int) -> Callable[[np.ndarray], np.ndarray]:
+def fit_scorer(training: WindowDataset, recipe: Recipe, model_seed: int) -> Callable[[np.ndarray], np.ndarray]:
     peers = PeerStanding().fit(training.features, training.labels, groups=training.account_ids)
+    blanked = recipe.blanked
     with threadpool_limits(limits=1, user_api="openmp"):
-        model = booster(model_seed).fit(
+        model = booster(model_seed).set_params(**recipe.booster_params)
+        model.fit(
             shown_rows(training.features, peers.transform(training.features), blanked),
             training.labels,
             sample_weight=family_weights(training),

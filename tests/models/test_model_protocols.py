@@ -15,7 +15,8 @@ def arguments(manifest, report_dir, *extra: str) -> argparse.Namespace:
 
 def test_lofo_writes_a_row_per_family_and_leaves_the_manifest_alone(tiny_manifest, tmp_path):
     before = ModelManifest.read(tiny_manifest)
-    options = ["--protocol", "lofo", "--scale", "0.1", "--hours", "1", "--lofo-seeds", "3001"]
+    # Two workers (the later --workers wins): its 28 fold models are the suite's longest single test.
+    options = ["--protocol", "lofo", "--scale", "0.1", "--hours", "1", "--lofo-seeds", "3001", "--workers", "2"]
     assert evaluate.run(arguments(tiny_manifest, tmp_path, *options)) == 0
     report = (tmp_path / "LOFO.md").read_text()
     assert "worst" in report and "--protocol lofo --scale 0.1 --hours 1 --lofo-seeds 3001" in report

@@ -22,10 +22,10 @@ def blanked_columns(rows: np.ndarray) -> set[str]:
 
 def test_each_variant_blanks_exactly_its_features_and_the_tier(raw):
     peer_rows = PeerStanding().fit(raw, np.zeros(len(raw))).transform(raw)
-    for variant, blanked in VARIANTS.items():
-        rows = shown_rows(raw, peer_rows, blanked)
-        assert blanked_columns(rows) == set(blanked) | {"account_tier_rank"}, variant
-    shown = shown_rows(raw, peer_rows, VARIANTS["knobs_shown"])
+    for variant, recipe in VARIANTS.items():
+        rows = shown_rows(raw, peer_rows, recipe.blanked)
+        assert blanked_columns(rows) == set(recipe.blanked) | {"account_tier_rank"}, variant
+    shown = shown_rows(raw, peer_rows, VARIANTS["knobs_shown"].blanked)
     for name in ATTACKER_SET_KNOBS:  # their raw values come back
         assert np.array_equal(shown[:, FEATURE_INDEX[name]], raw[:, FEATURE_INDEX[name]])
     assert set(MODALITY_MARKERS) <= blanked_columns(shown)
