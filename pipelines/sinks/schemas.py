@@ -108,7 +108,7 @@ DEAD_LETTER = Table(
 )
 
 EVIDENCE = (
-    Column("kind", "STRING", "REQUIRED", "ip_prefix | payment | user_agent | template | timing"),
+    Column("kind", "STRING", "REQUIRED", "ip_prefix | payment | user_agent | template | timing | created"),
     Column("value", "STRING", "REQUIRED", "the shared value; template and timing values are LSH band hashes"),
     Column("accounts", "STRING", "REPEATED", "the members sharing it"),
 )
