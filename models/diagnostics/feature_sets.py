@@ -32,7 +32,14 @@ from models.train import booster, family_weights
 from pipelines.artifact import ModelManifest
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, WindowConfig
 from pipelines.features.peers import PeerStanding
-from pipelines.features.spec import CLASSIFIER_BLANKED, FEATURE_INDEX, MISSING, MODALITY_MARKERS
+from pipelines.features.spec import (
+    CLASSIFIER_BLANKED,
+    FEATURE_INDEX,
+    FEATURE_NAMES,
+    MISSING,
+    MODALITY_MARKERS,
+    MONOTONE,
+)
 from simulator.archetypes import ARCHETYPES
 
 PACING = ("minute_count_cv", "active_minute_share")
@@ -40,6 +47,8 @@ PACING = ("minute_count_cv", "active_minute_share")
 # feature by feature (its harvest credited whatever its prompt length) instead of by the joint regions seen
 # families occupy.
 ADDITIVE = [[i] for i in range(len(FEATURE_INDEX))]
+# Volume and continuity may only raise the score: no seen benign family's high rate can mark high rates benign.
+VOLUME_MONOTONE = MONOTONE | {"request_count": 1, "requests_per_minute": 1, "active_minute_share": 1}
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,9 @@ VARIANTS: dict[str, Recipe] = {
     "additive": Recipe(CLASSIFIER_BLANKED, {"interaction_cst": ADDITIVE}),
     # Fewer, smaller trees: fewer family-specific regions to learn.
     "small_trees": Recipe(CLASSIFIER_BLANKED, {"max_leaf_nodes": 4, "max_iter": 150}),
+    "volume_monotone": Recipe(
+        CLASSIFIER_BLANKED, {"monotonic_cst": [VOLUME_MONOTONE.get(name, 0) for name in FEATURE_NAMES]}
+    ),
 }
 VALIDATION_BUDGET = 0.01
 NONE_LEFT_OUT = ""
