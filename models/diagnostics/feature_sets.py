@@ -55,6 +55,9 @@ VOLUME_MONOTONE = MONOTONE | {"request_count": 1, "requests_per_minute": 1, "act
 class Recipe:
     blanked: tuple[str, ...]  # features blanked before the booster
     booster_params: dict[str, Any] = field(default_factory=dict)  # set on `models.train.booster`'s estimator
+    # > 0: the mean of this many boosters, each fitted without a random `BAG_DROP` of the extraction families, so
+    # that no one family's region decides the score alone.
+    family_bags: int = 0
 
 
 VARIANTS: dict[str, Recipe] = {
@@ -70,8 +73,10 @@ VARIANTS: dict[str, Recipe] = {
     "volume_monotone": Recipe(
         CLASSIFIER_BLANKED, {"monotonic_cst": [VOLUME_MONOTONE.get(name, 0) for name in FEATURE_NAMES]}
     ),
+    "family_bagged": Recipe(CLASSIFIER_BLANKED, family_bags=4),
 }
 VALIDATION_BUDGET = 0.01
+BAG_DROP = 0.3
 NONE_LEFT_OUT = ""
 
 
@@ -85,20 +90,37 @@ def shown_rows(raw: np.ndarray, peer_rows: np.ndarray, blanked: Sequence[str]) -
     return out
 
 
+def bags(training: WindowDataset, count: int, seed: int) -> list[WindowDataset]:
+    """`count` subsets of `training`, each without a random `BAG_DROP` share of its extraction families."""
+    families = sorted({t.archetype for t in training.truth.values() if t.label == "extraction"})
+    rng = np.random.default_rng(seed)
+    subsets = []
+    for _ in range(count):
+        subset = training
+        for family in rng.choice(families, size=round(BAG_DROP * len(families)), replace=False):
+            subset = without_family(subset, str(family))
+        subsets.append(subset)
+    return subsets
+
+
 def fit_scorer(training: WindowDataset, recipe: Recipe, model_seed: int) -> Callable[[np.ndarray], np.ndarray]:
     peers = PeerStanding().fit(training.features, training.labels, groups=training.account_ids)
     blanked = recipe.blanked
+    fitted = []
     with threadpool_limits(limits=1, user_api="openmp"):
-        model = booster(model_seed).set_params(**recipe.booster_params)
-        model.fit(
-            shown_rows(training.features, peers.transform(training.features), blanked),
-            training.labels,
-            sample_weight=family_weights(training),
-        )
+        for subset in bags(training, recipe.family_bags, model_seed) if recipe.family_bags else [training]:
+            model = booster(model_seed).set_params(**recipe.booster_params)
+            model.fit(
+                shown_rows(subset.features, peers.transform(subset.features), blanked),
+                subset.labels,
+                sample_weight=family_weights(subset),
+            )
+            fitted.append(model)
 
     def score(features: np.ndarray) -> np.ndarray:
+        rows = shown_rows(features, peers.transform(features), blanked)
         with threadpool_limits(limits=1, user_api="openmp"):
-            return model.predict_proba(shown_rows(features, peers.transform(features), blanked))[:, 1]
+            return np.mean([model.predict_proba(rows)[:, 1] for model in fitted], axis=0)
 
     return score
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from models.diagnostics.feature_sets import VARIANTS, outcomes, shown_rows
+from models.dataset import GroundTruth, WindowDataset
+from models.diagnostics.feature_sets import BAG_DROP, VARIANTS, bags, outcomes, shown_rows
 from pipelines.features.peers import PeerStanding
 from pipelines.features.spec import ATTACKER_SET_KNOBS, FEATURE_INDEX, FEATURE_NAMES, MISSING, MODALITY_MARKERS
 
@@ -42,3 +43,19 @@ def test_outcomes_count_recall_against_benign_accounts_and_a_benign_familys_own_
     assert thief.rate_at_threshold == pytest.approx(2 / 4)  # 0.8 and 0.85
     # Six benign accounts: no false positive is allowed at 0.1 % or 1 %, so the bar is just above 0.95.
     assert thief.recall_at_01 == 0.0 and thief.recall_at_1 == 0.0
+
+
+def test_each_bag_drops_a_share_of_the_extraction_families_and_keeps_every_benign_one():
+    families = {f"thief{i}": "extraction" for i in range(10)} | {f"ok{i}": "benign" for i in range(4)}
+    truth = {name: GroundTruth(name, label, name, "", None, None) for name, label in families.items()}
+    accounts = np.array(sorted(families))
+    labels = np.array([int(families[a] == "extraction") for a in accounts])
+    data = WindowDataset(np.zeros((len(accounts), 2)), labels, accounts, np.zeros(len(accounts)), truth)
+    subsets = bags(data, 3, seed=5)
+    assert len(subsets) == 3
+    for subset in subsets:
+        kept = {t.archetype for t in subset.truth.values()}
+        assert {f for f in families if families[f] == "benign"} <= kept
+        assert len(kept & {f for f in families if families[f] == "extraction"}) == 10 - round(10 * BAG_DROP)
+        assert set(subset.account_ids) == kept  # the windows follow the accounts
+    assert len({frozenset(s.truth) for s in subsets}) > 1  # the bags differ
