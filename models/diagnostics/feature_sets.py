@@ -1,8 +1,9 @@
 """Which features the classifier is shown, and how it may combine them: a quick leave-one-family-out comparison.
 
 `python -m models.diagnostics.feature_sets` (a development check, not part of any protocol; its figures are in
-`models/report/FEATURE_SETS.md`). Each variant names the features blanked before the booster and any booster
-setting it changes (interaction constraints, tree size). For every family
+`models/report/FEATURE_SETS.md`). Each variant (`Recipe`) names the features blanked before the booster and any
+booster setting it changes (interaction or monotone constraints, tree size, an ensemble over family subsets).
+For every family
 (and once with none left out) the booster alone is refitted without that family (`models.train.booster`, the
 family weights, `PeerStanding`; no calibration and no novelty component, which keeps a fold to seconds and does
 not change the ranking much), its threshold chosen at the 1 % benign-account budget on the validation runs
@@ -53,6 +54,8 @@ VOLUME_MONOTONE = MONOTONE | {"request_count": 1, "requests_per_minute": 1, "act
 
 @dataclass(frozen=True)
 class Recipe:
+    """One way to fit the booster: what it is shown and how it may combine it."""
+
     blanked: tuple[str, ...]  # features blanked before the booster
     booster_params: dict[str, Any] = field(default_factory=dict)  # set on `models.train.booster`'s estimator
     # > 0: the mean of this many boosters, each fitted without a random `BAG_DROP` of the extraction families, so
