@@ -57,7 +57,7 @@ class NoveltyCalibration:
         return cls(**(data | {"features": tuple(data["features"])}))  # type: ignore[arg-type]
 
 
-def _inputs(peer_rows: np.ndarray) -> np.ndarray:
+def novelty_inputs(peer_rows: np.ndarray) -> np.ndarray:
     # Volumes span orders of magnitude; a signed log keeps the forest's uniform split points meaningful.
     selected = peer_rows[:, _COLUMNS]
     return np.sign(selected) * np.log1p(np.abs(selected))
@@ -65,7 +65,7 @@ def _inputs(peer_rows: np.ndarray) -> np.ndarray:
 
 def statistic(forest: IsolationForest, peer_rows: np.ndarray) -> np.ndarray:
     """Higher is further from benign traffic. `peer_rows` are rows after `PeerStanding` (percentile filled)."""
-    return -forest.score_samples(_inputs(peer_rows))
+    return -forest.score_samples(novelty_inputs(peer_rows))
 
 
 def _held_out(account_id: str) -> bool:
@@ -80,7 +80,7 @@ def fit_novelty(
     benign = np.asarray(labels) == 0
     held_out = np.array([_held_out(str(a)) for a in account_ids], dtype=bool)
     fit_rows, calibration_rows = peer_rows[benign & ~held_out], peer_rows[benign & held_out]
-    forest = IsolationForest(n_estimators=TREES, random_state=seed).fit(_inputs(fit_rows))
+    forest = IsolationForest(n_estimators=TREES, random_state=seed).fit(novelty_inputs(fit_rows))
     threshold = float(np.quantile(statistic(forest, calibration_rows), quantile))
     calibration = NoveltyCalibration(
         NOVELTY_FEATURES, threshold, quantile, HARVEST_GATE, len(fit_rows), len(calibration_rows)
