@@ -13,6 +13,18 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+# Hidden reasoning is counted apart from the visible completion: the harvest features add the two and
+# `reasoning_token_share` is their ratio, so a gateway that reports reasoning inside the completion count
+# (OpenAI-style `completion_tokens_details.reasoning_tokens`) subtracts it before sending.
+VisibleTokens = Annotated[
+    int, msgspec.Meta(ge=0, le=2**31 - 1, description="output tokens returned, all n choices; no reasoning_tokens")
+]
+HiddenTokens = Annotated[
+    int,
+    msgspec.Meta(
+        ge=0, le=2**31 - 1, description="hidden reasoning tokens: billed, not returned, not in completion_tokens"
+    ),
+]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 Endpoint = Literal["chat.completions", "completions", "responses", "embeddings"]
 UtcTime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
@@ -59,8 +71,8 @@ class UsageEvent(msgspec.Struct, frozen=True, omit_defaults=True):
     endpoint: Endpoint
     status_code: Annotated[int, msgspec.Meta(ge=100, le=599)]
     prompt_tokens: Count
-    completion_tokens: Count
-    reasoning_tokens: Count | None = None
+    completion_tokens: VisibleTokens
+    reasoning_tokens: HiddenTokens | None = None
     latency_ms: Annotated[float, msgspec.Meta(ge=0)] | None = None
     params: Params | None = None
     client: Client | None = None
