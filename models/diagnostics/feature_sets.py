@@ -250,17 +250,26 @@ def markdown(results: dict[str, dict[str, list[FamilyOutcome]]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+def add_simulation_arguments(parser: argparse.ArgumentParser) -> None:
+    """The runs a comparison simulates (`simulated` reads them back)."""
     parser.add_argument("--accounts", type=int, default=120, help="accounts per training and validation seed")
     parser.add_argument("--eval-seeds", type=int, nargs="+", default=[3001, 3002])
     parser.add_argument("--eval-accounts", type=int, default=350, help="accounts per evaluation seed")
     parser.add_argument("--hours", type=float, default=3.0, help="per evaluation seed")
     parser.add_argument("--workers", type=int, default=2)
+
+
+def simulated(args: argparse.Namespace) -> Datasets:
+    return simulate(args.eval_seeds, args.eval_accounts, args.hours, args.accounts, args.workers)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    add_simulation_arguments(parser)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    data = simulate(args.eval_seeds, args.eval_accounts, args.hours, args.accounts, args.workers)
+    data = simulated(args)
     families = [NONE_LEFT_OUT] + [family.name for family in lofo_families()]
     jobs = [(variant, family) for variant in args.variants for family in families]
     with ProcessPoolExecutor(args.workers, initializer=_load, initargs=(data,)) as pool:

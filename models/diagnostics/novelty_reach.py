@@ -26,9 +26,10 @@ from models.diagnostics.feature_sets import (
     VALIDATION_BUDGET,
     Datasets,
     FamilyOutcome,
+    add_simulation_arguments,
     outcomes,
     per_account,
-    simulate,
+    simulated,
 )
 from models.metrics import recall_at_fpr
 from pipelines.features.peers import PeerStanding
@@ -107,14 +108,10 @@ def markdown(results: dict[str, list[FamilyOutcome]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--accounts", type=int, default=120, help="accounts per training and validation seed")
-    parser.add_argument("--eval-seeds", type=int, nargs="+", default=[3001, 3002])
-    parser.add_argument("--eval-accounts", type=int, default=350, help="accounts per evaluation seed")
-    parser.add_argument("--hours", type=float, default=3.0, help="per evaluation seed")
-    parser.add_argument("--workers", type=int, default=2)
+    add_simulation_arguments(parser)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    data = simulate(args.eval_seeds, args.eval_accounts, args.hours, args.accounts, args.workers)
+    data = simulated(args)
     training = data.training
     peers = PeerStanding().fit(training.features, training.labels, groups=training.account_ids)
     peer_rows = peers.transform(training.features)
