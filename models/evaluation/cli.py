@@ -22,6 +22,29 @@ from models.evaluation.standard import evaluate
 PROTOCOLS = ("standard", "lofo", "perturbation")
 
 
+# Option types for what sizes a run: zero or less would simulate nothing (and divide by it) instead of failing
+# clearly, so argparse refuses it with the option's name.
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value:g}")
+    return value
+
+
+def probability(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be within [0, 1], got {value:g}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults, lofo, sweep = EvaluationConfig(), LofoConfig(), PerturbationConfig()
     parser.add_argument(
@@ -35,26 +58,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=defaults.manifest_path, help="model manifest.json")
     parser.add_argument("--held-out-seeds", type=int, nargs="+", default=list(defaults.held_out_seeds))
     parser.add_argument("--variant-seeds", type=int, nargs="+", default=list(defaults.variant_seeds))
-    parser.add_argument("--perturbation-hours", type=float, default=sweep.hours, help="hours per perturbation run")
+    parser.add_argument(
+        "--perturbation-hours", type=positive_float, default=sweep.hours, help="hours per perturbation run"
+    )
     parser.add_argument("--lofo-seeds", type=int, nargs="+", default=list(lofo.eval_seeds), help="lofo evaluation")
     parser.add_argument(
         "--families", nargs="+", default=None, help="lofo: leave out only these families (default: every one)"
     )
-    parser.add_argument("--accounts", type=int, default=defaults.accounts, help="accounts per seed (standard)")
-    parser.add_argument("--hours", type=float, default=defaults.hours, help="simulated hours per evaluation seed")
+    parser.add_argument("--accounts", type=positive_int, default=defaults.accounts, help="accounts per seed (standard)")
+    parser.add_argument(
+        "--hours", type=positive_float, default=defaults.hours, help="simulated hours per evaluation seed"
+    )
     parser.add_argument(
         "--scale",
-        type=float,
+        type=positive_float,
         default=lofo.scale,
         help=f"lofo: multiplies training accounts per seed and the {lofo.eval_accounts} evaluation accounts per seed; "
         f"perturbation: the {sweep.accounts} accounts per family and strength and the {sweep.benign_accounts} benign",
     )
-    parser.add_argument("--workers", type=int, default=defaults.workers, help="processes")
+    parser.add_argument("--workers", type=positive_int, default=defaults.workers, help="processes")
     parser.add_argument(
-        "--alert-threshold", type=float, default=None, help="override the manifest's alert threshold (alert_policy)"
+        "--alert-threshold",
+        type=probability,
+        default=None,
+        help="override the manifest's alert threshold (alert_policy)",
     )
     parser.add_argument(
-        "--trace-rows", type=int, default=None, help="standard: replay only the first rows of each real trace"
+        "--trace-rows", type=positive_int, default=None, help="standard: replay only the first rows of each real trace"
     )
     parser.add_argument(
         "--report-dir",

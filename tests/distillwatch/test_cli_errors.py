@@ -73,6 +73,25 @@ def test_bad_option_values(capsys, tmp_path, events, options, says):
     assert says in line
 
 
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--protocol", "lofo", "--scale", "-1"], "argument --scale: must be > 0, got -1"),
+        (["--hours", "0"], "argument --hours: must be > 0, got 0"),
+        (["--protocol", "perturbation", "--perturbation-hours", "-0.5"], "argument --perturbation-hours: must be > 0"),
+        (["--workers", "0"], "argument --workers: must be > 0"),
+        (["--alert-threshold", "1.5"], "argument --alert-threshold: must be within [0, 1], got 1.5"),
+    ],
+)
+def test_bad_evaluate_option_values(capsys, tmp_path, options, says):
+    # argparse refuses them before anything runs: its usage line, then the error naming the option.
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", "--report-dir", str(tmp_path), *options])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and says in err.splitlines()[-1]
+
+
 def test_a_pubsub_topic_instead_of_a_subscription(capsys, tmp_path):
     topic = "projects/p/topics/usage-events"
     line = _usage_error(capsys, ["detect", "--input", topic, "--output", str(tmp_path / "s.duckdb")])
