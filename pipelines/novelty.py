@@ -88,7 +88,11 @@ def fit_novelty(
     return forest, calibration
 
 
+def harvesting(peer_rows: np.ndarray, gate: float) -> np.ndarray:
+    """Per row: harvesting at or above `gate` among its benign tier peers (`harvest_peer_percentile`)."""
+    return peer_rows[:, FEATURE_INDEX["harvest_peer_percentile"]] >= gate
+
+
 def novelty_fires(forest: IsolationForest, calibration: NoveltyCalibration, peer_rows: np.ndarray) -> np.ndarray:
     """Per row: far from benign traffic and harvesting above the gate among benign tier peers."""
-    harvesting = peer_rows[:, FEATURE_INDEX["harvest_peer_percentile"]] >= calibration.harvest_gate
-    return (statistic(forest, peer_rows) > calibration.threshold) & harvesting
+    return (statistic(forest, peer_rows) > calibration.threshold) & harvesting(peer_rows, calibration.harvest_gate)

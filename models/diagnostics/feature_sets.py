@@ -179,19 +179,30 @@ def _load(data: Datasets) -> None:
     _data = data
 
 
+def validated_outcomes(
+    score: Callable[[np.ndarray], np.ndarray],
+    validation: WindowDataset,
+    evaluation: WindowDataset,
+    min_requests: int,
+    families: Sequence[str],
+) -> list[FamilyOutcome]:
+    """`score` (feature rows -> window scores) thresholded at the budget on `validation`'s benign accounts, and
+    the outcome of each of `families` on `evaluation`."""
+    accounts, scores = per_account(validation, score(validation.features), min_requests)
+    benign = np.array([validation.truth[a].label == "benign" for a in accounts])
+    threshold = recall_at_fpr(scores[benign], scores[~benign], VALIDATION_BUDGET).threshold
+    accounts, scores = per_account(evaluation, score(evaluation.features), min_requests)
+    archetypes = np.array([evaluation.truth[a].archetype for a in accounts])
+    labels = np.array([evaluation.truth[a].label for a in accounts])
+    return outcomes(scores, archetypes, labels, threshold, families)
+
+
 def _fold(variant: str, family: str) -> list[FamilyOutcome]:
     assert _data is not None  # set by _load
     score = fit_scorer(without_family(_data.training, family), VARIANTS[variant], _data.model_seed)
-    validation = without_family(_data.validation, family)
-    accounts, scores = per_account(validation, score(validation.features), _data.min_requests)
-    benign = np.array([validation.truth[a].label == "benign" for a in accounts])
-    threshold = recall_at_fpr(scores[benign], scores[~benign], VALIDATION_BUDGET).threshold
-    evaluation = _data.evaluation
-    accounts, scores = per_account(evaluation, score(evaluation.features), _data.min_requests)
-    archetypes = np.array([evaluation.truth[a].archetype for a in accounts])
-    labels = np.array([evaluation.truth[a].label for a in accounts])
     families = [family] if family != NONE_LEFT_OUT else [f.name for f in lofo_families()]
-    return outcomes(scores, archetypes, labels, threshold, families)
+    validation = without_family(_data.validation, family)
+    return validated_outcomes(score, validation, _data.evaluation, _data.min_requests, families)
 
 
 def simulate(eval_seeds: Sequence[int], eval_accounts: int, hours: float, accounts: int, workers: int) -> Datasets:

@@ -23,18 +23,14 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from models.diagnostics.feature_sets import (
-    VALIDATION_BUDGET,
     Datasets,
     FamilyOutcome,
     add_simulation_arguments,
-    outcomes,
-    per_account,
     simulated,
+    validated_outcomes,
 )
-from models.metrics import recall_at_fpr
 from pipelines.features.peers import PeerStanding
-from pipelines.features.spec import FEATURE_INDEX
-from pipelines.novelty import fit_novelty, novelty_inputs, statistic
+from pipelines.novelty import fit_novelty, harvesting, novelty_inputs, statistic
 
 NEIGHBOURS = 10
 GATED_OUT = -1.0  # below the harvest gate: never novel
@@ -59,27 +55,32 @@ class NearestBenign:
 
 def gated(statistic_values: np.ndarray, peer_rows: np.ndarray, gate: float) -> np.ndarray:
     """The statistic where the window harvests above the gate among its benign tier peers, else `GATED_OUT`."""
-    harvesting = peer_rows[:, FEATURE_INDEX["harvest_peer_percentile"]] >= gate
-    return np.where(harvesting, statistic_values, GATED_OUT)
+    return np.where(harvesting(peer_rows, gate), statistic_values, GATED_OUT)
+
+
+def gated_scorer(
+    values: Callable[[np.ndarray], np.ndarray], peers: PeerStanding, gate: float
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Feature rows -> the statistic `values` reads off their peer rows, behind the harvest gate."""
+
+    def score(features: np.ndarray) -> np.ndarray:
+        rows = peers.transform(features)
+        return gated(values(rows), rows, gate)
+
+    return score
 
 
 def reach(
     statistics: dict[str, Callable[[np.ndarray], np.ndarray]], peers: PeerStanding, gate: float, data: Datasets
 ) -> dict[str, list[FamilyOutcome]]:
     """Per statistic (peer rows -> window values), the outcome of every evaluation family."""
-    results = {}
-    peer_rows = {name: peers.transform(d.features) for name, d in (("va", data.validation), ("ev", data.evaluation))}
-    for name, values in statistics.items():
-        windows = gated(values(peer_rows["va"]), peer_rows["va"], gate)
-        accounts, scores = per_account(data.validation, windows, data.min_requests)
-        benign = np.array([data.validation.truth[a].label == "benign" for a in accounts])
-        threshold = recall_at_fpr(scores[benign], scores[~benign], VALIDATION_BUDGET).threshold
-        windows = gated(values(peer_rows["ev"]), peer_rows["ev"], gate)
-        accounts, scores = per_account(data.evaluation, windows, data.min_requests)
-        archetypes = np.array([data.evaluation.truth[a].archetype for a in accounts])
-        labels = np.array([data.evaluation.truth[a].label for a in accounts])
-        results[name] = outcomes(scores, archetypes, labels, threshold, sorted(set(archetypes.tolist())))
-    return results
+    families = sorted({truth.archetype for truth in data.evaluation.truth.values()})
+    return {
+        name: validated_outcomes(
+            gated_scorer(values, peers, gate), data.validation, data.evaluation, data.min_requests, families
+        )
+        for name, values in statistics.items()
+    }
 
 
 def markdown(results: dict[str, list[FamilyOutcome]]) -> str:
