@@ -106,6 +106,18 @@ def test_the_classifier_table_is_the_manifests_metrics(metrics):
     assert onset_row.count("never") == delays.count(None)  # JSON null: the quantile was never reached
 
 
+def test_every_quoted_version_and_threshold_is_the_manifests(metrics):
+    """The model card's version row and the README's hot-swap paragraph quote the shipped model by hand."""
+    version, _ = metrics
+    manifest = json.loads((ROOT / "models" / "artifacts" / "manifest.json").read_text())
+    threshold = manifest["alert_policy"]["threshold"]
+    card = (ROOT / "models" / "MODEL_CARD.md").read_text()
+    assert f"| version | `{version}` |" in card.replace(" (release + first 12 hex of the file's sha256)", "")
+    (quoted,) = re.findall(r"the shipped model's is (\d\.\d+)\)", README)
+    assert _shown_as(quoted, threshold)
+    assert f"Model `{version}`, alert threshold {threshold:.3f}" in card
+
+
 # --- the batch benchmark (results.json) ------------------------------------------------------------------
 
 ENGINES = {  # README's short names for the benchmark's engine labels
