@@ -29,9 +29,11 @@ from distillwatch.local_streaming import use_fast_local_streaming
 from distillwatch.queries.dialects import create_views_duckdb
 from pipelines.artifact import load_verified_model
 from pipelines.config import DetectConfig, add_detect_arguments, detect_config_from_args
+from pipelines.contract import REASONING_INCLUDED, REASONING_SEPARATE
 from pipelines.pipeline import build_pipeline
 from pipelines.scoring import load_model_once_per_process
 from pipelines.sinks.duckdb_sink import open_store
+from pipelines.validate import REASONING_ABOVE_COMPLETION, WITH_REASONING
 
 log = logging.getLogger("distillwatch")
 
@@ -72,6 +74,27 @@ def counters(result: beam.runners.runner.PipelineResult) -> dict[str, int]:
     return totals
 
 
+# Events with reasoning a run must read before it may say that none reporting more reasoning than completion is
+# telling: a gateway counting reasoning apart (the contract) reports more on most of them.
+REASONING_EVIDENCE_EVENTS = 500
+
+
+def reasoning_convention_note(config: DetectConfig, totals: dict[str, int]) -> str | None:
+    """A hint that the gateway counts reasoning inside completion_tokens while the run reads it as apart."""
+    with_reasoning = totals.get(WITH_REASONING, 0)
+    if (
+        config.reasoning_tokens != REASONING_SEPARATE
+        or with_reasoning < REASONING_EVIDENCE_EVENTS
+        or totals.get(REASONING_ABOVE_COMPLETION, 0)
+    ):
+        return None
+    return (
+        f"none of the {with_reasoning:,} events with reasoning_tokens reports more of them than completion_tokens: "
+        f"if the gateway counts reasoning inside completion_tokens (OpenAI-style usage), run with "
+        f"--reasoning-tokens {REASONING_INCLUDED}"
+    )
+
+
 def print_summary(
     config: DetectConfig, totals: dict[str, int], seconds: float, labels: dict[str, bool] | None = None
 ) -> None:
@@ -81,6 +104,8 @@ def print_summary(
     print(f"  dead-lettered      {dead:>10,}")
     print(f"  windows scored     {totals.get('windows_scored', 0):>10,}")
     print(f"  alerts             {totals.get('alerts', 0):>10,}")
+    if note := reasoning_convention_note(config, totals):
+        print(f"  note: {note}")
     if config.writes_bigquery:
         print(f"  output             BigQuery {config.output[3:]}")
         return

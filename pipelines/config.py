@@ -11,6 +11,7 @@ from pathlib import Path
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.artifact import ModelManifest, read_manifest
+from pipelines.contract import REASONING_CONVENTIONS, REASONING_SEPARATE
 
 DEFAULT_MODEL_MANIFEST = str(Path(__file__).resolve().parent.parent / "models" / "artifacts" / "manifest.json")
 _SUBSCRIPTION = re.compile(r"projects/[^/]+/subscriptions/[^/]+")
@@ -188,8 +189,14 @@ class DetectConfig:
     alerts_topic: str | None = None  # projects/P/topics/T: unsuppressed alerts are published there
     # Batch: the input holds each event_id once (e.g. an export deduplicated upstream), so the replay skips dedup.
     deduplicated_input: bool = False
+    # How the gateway counts hidden reasoning: apart from completion_tokens (contract v1) or inside it.
+    reasoning_tokens: str = REASONING_SEPARATE
 
     def __post_init__(self) -> None:
+        if self.reasoning_tokens not in REASONING_CONVENTIONS:
+            raise ValueError(
+                f"--reasoning-tokens {self.reasoning_tokens}: must be one of {', '.join(REASONING_CONVENTIONS)}"
+            )
         if self.deduplicated_input and self.streaming:
             raise ValueError("--deduplicated-input is for a batch replay: Pub/Sub delivers at least once")
         if self.horizon_s and (self.horizon_s % HORIZON_PERIOD_S or self.horizon_s <= self.window.size_s):
@@ -275,6 +282,13 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
         type=_true_or_false,
         help="batch: the files hold each event_id once, so the replay skips dedup (and holds no event in memory)",
     )
+    parser.add_argument(
+        "--reasoning-tokens",
+        choices=REASONING_CONVENTIONS,
+        default=DetectConfig.reasoning_tokens,
+        help="how the gateway counts hidden reasoning: separate from completion_tokens (contract v1) or included "
+        "in it (OpenAI-style usage), which the pipeline then subtracts",
+    )
 
 
 def alert_threshold_of(manifest: ModelManifest) -> float:
@@ -313,4 +327,5 @@ def detect_config_from_args(args: argparse.Namespace) -> DetectConfig:
         suppressions_refresh_s=args.suppressions_refresh,
         alerts_topic=args.alerts_topic,
         deduplicated_input=args.deduplicated_input,
+        reasoning_tokens=args.reasoning_tokens,
     )

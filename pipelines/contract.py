@@ -14,8 +14,9 @@ import msgspec
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
 # Hidden reasoning is counted apart from the visible completion: the harvest features add the two and
-# `reasoning_token_share` is their ratio, so a gateway that reports reasoning inside the completion count
-# (OpenAI-style `completion_tokens_details.reasoning_tokens`) subtracts it before sending.
+# `reasoning_token_share` is their ratio. A gateway that reports reasoning inside the completion count
+# (OpenAI-style `completion_tokens_details.reasoning_tokens`) either subtracts it before sending or runs the
+# pipeline with `--reasoning-tokens included`, which subtracts it at parse (`reasoning_counted_apart`).
 VisibleTokens = Annotated[
     int, msgspec.Meta(ge=0, le=2**31 - 1, description="output tokens returned, all n choices; no reasoning_tokens")
 ]
@@ -103,6 +104,26 @@ def decode_event(payload: bytes | str) -> UsageEvent:
             " - `$.event_time`"
         )
     return event
+
+
+# How a gateway counts hidden reasoning: apart from `completion_tokens` (the contract's own convention) or inside it.
+REASONING_SEPARATE, REASONING_INCLUDED = "separate", "included"
+REASONING_CONVENTIONS = (REASONING_SEPARATE, REASONING_INCLUDED)
+
+
+def reasoning_counted_apart(event: UsageEvent) -> UsageEvent:
+    """The event of a gateway that counts reasoning inside `completion_tokens`, in the contract's convention: its
+    reasoning subtracted from the completion. Raises msgspec.ValidationError when the reasoning exceeds the
+    completion said to include it (then that gateway does not count it inside)."""
+    reasoning = event.reasoning_tokens
+    if not reasoning:
+        return event
+    if reasoning > event.completion_tokens:
+        raise msgspec.ValidationError(
+            f"reasoning_tokens {reasoning} exceed completion_tokens {event.completion_tokens}, which "
+            f"`--reasoning-tokens {REASONING_INCLUDED}` says include them - `$.reasoning_tokens`"
+        )
+    return msgspec.structs.replace(event, completion_tokens=event.completion_tokens - reasoning)
 
 
 def encode_event(event: UsageEvent) -> bytes:

@@ -212,7 +212,7 @@ def accumulate(events: beam.PCollection, config: DetectConfig) -> Accumulated:
 
 def build_detection(raw: beam.PCollection, config: DetectConfig) -> DetectionOutputs:
     """From raw records to output rows; sinks are attached by `build_pipeline`."""
-    events, dead_letter = parse_events(raw, timestamped=not reduces_account_hours(config))
+    events, dead_letter = parse_events(raw, not reduces_account_hours(config), config.reasoning_tokens)
     if config.streaming:
         # Batch replays have no late data; in streaming, what the windows would drop is dead-lettered.
         gated = events | "RouteTooLateEvents" >> RouteTooLateEvents(config.window, config.input)

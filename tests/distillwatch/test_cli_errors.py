@@ -92,6 +92,14 @@ def test_bad_evaluate_option_values(capsys, tmp_path, options, says):
     assert "Traceback" not in err and says in err.splitlines()[-1]
 
 
+def test_an_unknown_reasoning_convention(capsys, tmp_path, events):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["detect", "--input", events, "--output", str(tmp_path / "s.duckdb"), "--reasoning-tokens", "inside"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "argument --reasoning-tokens: invalid choice: 'inside'" in err.splitlines()[-1]
+
+
 def test_a_pubsub_topic_instead_of_a_subscription(capsys, tmp_path):
     topic = "projects/p/topics/usage-events"
     line = _usage_error(capsys, ["detect", "--input", topic, "--output", str(tmp_path / "s.duckdb")])

@@ -4,7 +4,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from pipelines.contract import decode_event, json_schema
+from pipelines.contract import decode_event, json_schema, reasoning_counted_apart
 from tests.events import event_bytes, event_dict
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "pipelines" / "schema" / "usage_event_v1.schema.json"
@@ -49,3 +49,17 @@ def test_missing_required_field_raises():
 
 def test_shipped_json_schema_is_generated_from_the_structs():
     assert json.loads(SCHEMA_FILE.read_text()) == json_schema(), "regenerate with `python -m pipelines.contract`"
+
+
+def test_reasoning_counted_inside_the_completion_is_moved_out_of_it_exactly():
+    apart = decode_event(event_bytes(1, completion_tokens=300, reasoning_tokens=900))
+    inside = decode_event(event_bytes(1, completion_tokens=1200, reasoning_tokens=900))
+    assert reasoning_counted_apart(inside) == apart
+    without = decode_event(event_bytes(2))
+    assert reasoning_counted_apart(without) is without
+
+
+def test_reasoning_above_the_completion_that_should_include_it_is_refused():
+    apart = decode_event(event_bytes(1, completion_tokens=300, reasoning_tokens=900))
+    with pytest.raises(msgspec.ValidationError, match=r"reasoning_tokens 900 exceed completion_tokens 300"):
+        reasoning_counted_apart(apart)

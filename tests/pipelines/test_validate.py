@@ -4,7 +4,8 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines.base import MAX_PAYLOAD_CHARS, REDACTED, dead_letter_row
-from pipelines.validate import parse_events
+from pipelines.contract import REASONING_INCLUDED
+from pipelines.validate import REASONING_ABOVE_COMPLETION, WITH_REASONING, parse_events
 from tests.events import event_bytes, event_dict
 
 
@@ -46,3 +47,35 @@ def test_prompt_text_never_reaches_the_dead_letter_payload():
     for row in (parsed, truncated):
         assert secret not in row["payload"]
         assert REDACTED in row["payload"]
+
+
+def test_reasoning_included_in_the_completion_is_subtracted_or_dead_lettered():
+    records = [
+        ("f.jsonl", event_bytes(1, completion_tokens=1200, reasoning_tokens=900)),
+        ("f.jsonl", event_bytes(2, completion_tokens=300, reasoning_tokens=900)),  # cannot include its reasoning
+        ("f.jsonl", event_bytes(3, completion_tokens=40)),
+    ]
+
+    def check_dead(rows):
+        assert [row["event_id"] for row in rows] == ["acct-1-2"]
+        assert "reasoning_tokens 900 exceed completion_tokens 300" in rows[0]["error"]
+
+    with TestPipeline() as p:
+        events, dead = parse_events(p | beam.Create(records), reasoning_tokens=REASONING_INCLUDED)
+        completions = events | beam.Map(lambda e: (e.event_id, e.completion_tokens, e.reasoning_tokens))
+        assert_that(completions, equal_to([("acct-1-1", 300, 900), ("acct-1-3", 40, None)]), label="events")
+        assert_that(dead, check_dead, label="dead_letter")
+
+
+def test_the_parser_counts_events_that_report_more_reasoning_than_completion():
+    records = [
+        ("f.jsonl", event_bytes(1, completion_tokens=300, reasoning_tokens=900)),
+        ("f.jsonl", event_bytes(2, completion_tokens=300, reasoning_tokens=100)),
+        ("f.jsonl", event_bytes(3)),
+    ]
+    p = TestPipeline()
+    parse_events(p | beam.Create(records))
+    result = p.run()
+    result.wait_until_finish()
+    counts = {c.key.metric.name: c.committed for c in result.metrics().query()["counters"]}
+    assert counts[WITH_REASONING] == 2 and counts[REASONING_ABOVE_COMPLETION] == 1
