@@ -31,6 +31,7 @@ import numpy as np
 
 from models.campaign_scenarios import usage_event
 from models.dataset import build_dataset
+from models.diagnostics import command_line
 from models.evaluation.config import REPORT_DIR, resolved_policy
 from models.evaluation.decision import horizon_spec
 from models.product import ProductModel
@@ -162,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for hours in args.hours
         for seed in args.seeds
     ]
-    command = " ".join(["python -m models.diagnostics.named_shapes", *(sys.argv[1:] if argv is None else argv)])
+    command = command_line("models.diagnostics.named_shapes", argv)
     args.output.write_text(report(results, model.version, threshold, command))
     print(f"wrote {args.output}")
     return 0
