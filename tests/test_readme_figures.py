@@ -241,3 +241,30 @@ def test_the_fuzz_count_adds_up():
 def _row_with(lines: list[str], text: str) -> str:
     (row,) = [line for line in lines if text in line]
     return row
+
+
+def test_the_optional_field_rows_are_gateway_fields_md():
+    report = (ROOT / "models" / "report" / "GATEWAY_FIELDS.md").read_text()
+    section = _section("Event contract v1")
+    quoted = section[section.index("### Which optional fields matter") :]
+    rows = [line for line in quoted.splitlines() if line.startswith("| ") and not line.startswith("| gateway |")]
+    assert len(rows) >= 5
+    for row in rows:
+        assert row == _row(report, row.split("|")[1].strip())
+
+
+def test_the_model_cards_partial_log_figures_are_gateway_fields_md():
+    report = (ROOT / "models" / "report" / "GATEWAY_FIELDS.md").read_text()
+    card = " ".join((ROOT / "models" / "MODEL_CARD.md").read_text().split())
+    (limit,) = re.findall(r"\*\*Partial gateway logs\.\*\*.*?(?= - \*\*)", card)
+
+    def cell(gateway: str, column: int) -> str:
+        return _row(report, gateway).split("|")[column].strip()
+
+    every_field, reasoning_misread = "as simulated (every field)", "reasoning inside `completion_tokens`, read as apart"
+    assert f"from {cell(every_field, 2)} to {cell('no `params` block', 2)} without `params`" in limit
+    assert f"{cell('no `account.created_at`', 2)} without `account.created_at`" in limit
+    assert f"{cell('no `reasoning_tokens`', 2)} without `reasoning_tokens`" in limit
+    assert f"{cell('required fields only', 2)} with the required fields only" in limit
+    fpr_from, fpr_to = (cell(g, 3).split(" (")[0] for g in (every_field, reasoning_misread))
+    assert f"benign FPR from {fpr_from} to {fpr_to}" in limit
