@@ -33,7 +33,7 @@ from pipelines.contract import REASONING_INCLUDED, REASONING_SEPARATE
 from pipelines.pipeline import build_pipeline
 from pipelines.scoring import load_model_once_per_process
 from pipelines.sinks.duckdb_sink import open_store
-from pipelines.validate import REASONING_ABOVE_COMPLETION, WITH_REASONING
+from pipelines.validate import REASONING_ABOVE_COMPLETION, WITH_REASONING, WITHOUT_FIELD
 
 log = logging.getLogger("distillwatch")
 
@@ -95,6 +95,35 @@ def reasoning_convention_note(config: DetectConfig, totals: dict[str, int]) -> s
     )
 
 
+# What a run reads without a field no event carries; said only when every one of at least REASONING_EVIDENCE_EVENTS
+# parsed events lacks it, which a gateway that sends the field does not produce.
+FIELD_LOSS = {
+    "params": "the logprob, n and max_tokens features read empty, so logprob and grader harvests go unseen",
+    "account.created_at": "every account is read as an old one",
+    "prompt": "reasoning elicitation reads empty and the campaign stage links accounts without prompt templates",
+    "client": "the campaign stage links accounts without their addresses and user agents",
+}
+
+
+def missing_field_notes(totals: dict[str, int]) -> list[str]:
+    """Hints that the gateway leaves out an optional field the detector reads (README, "Which optional fields
+    matter")."""
+    parsed = totals.get("events_parsed", 0)
+    if parsed < REASONING_EVIDENCE_EVENTS:
+        return []
+    notes = [
+        f"no event carries `{field}`: {loss}; send it if the gateway has it"
+        for field, loss in FIELD_LOSS.items()
+        if totals.get(WITHOUT_FIELD[field], 0) >= parsed
+    ]
+    if not totals.get(WITH_REASONING, 0):
+        notes.append(
+            "no event carries reasoning_tokens: if the models served produce hidden reasoning, send it; without it "
+            "reasoning-trace coercion goes unseen"
+        )
+    return notes
+
+
 def print_summary(
     config: DetectConfig, totals: dict[str, int], seconds: float, labels: dict[str, bool] | None = None
 ) -> None:
@@ -104,7 +133,8 @@ def print_summary(
     print(f"  dead-lettered      {dead:>10,}")
     print(f"  windows scored     {totals.get('windows_scored', 0):>10,}")
     print(f"  alerts             {totals.get('alerts', 0):>10,}")
-    if note := reasoning_convention_note(config, totals):
+    convention = reasoning_convention_note(config, totals)
+    for note in [*([convention] if convention else []), *missing_field_notes(totals)]:
         print(f"  note: {note}")
     if config.writes_bigquery:
         print(f"  output             BigQuery {config.output[3:]}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,26 @@ from pipelines.contract import REASONING_INCLUDED, REASONING_SEPARATE, UsageEven
 # `completion_tokens` never reports more reasoning than completion, one that counts it apart usually does.
 WITH_REASONING = "events_with_reasoning"
 REASONING_ABOVE_COMPLETION = "events_reasoning_above_completion"
+# Counters of parsed events without an optional field the features read, by field: a gateway that never sends
+# one is scored with the features built on it empty.
+WITHOUT_FIELD = {
+    "params": "events_without_params",
+    "account.created_at": "events_without_account_created_at",
+    "prompt": "events_without_prompt",
+    "client": "events_without_client",
+}
+
+
+def absent_optional_fields(event: UsageEvent) -> Iterator[str]:
+    """The keys of `WITHOUT_FIELD` that `event` lacks."""
+    if event.params is None:
+        yield "params"
+    if event.account is None or event.account.created_at is None:
+        yield "account.created_at"
+    if event.prompt is None:
+        yield "prompt"
+    if event.client is None:
+        yield "client"
 
 
 class ParseEvents(beam.DoFn):
@@ -28,19 +49,30 @@ class ParseEvents(beam.DoFn):
         self._reasoning_included = reasoning_tokens == REASONING_INCLUDED
         self.parsed = beam.metrics.Metrics.counter("distillwatch", "events_parsed")
         self.dead_lettered = beam.metrics.Metrics.counter("distillwatch", "events_dead_lettered")
-        self.with_reasoning = beam.metrics.Metrics.counter("distillwatch", WITH_REASONING)
-        self.reasoning_above = beam.metrics.Metrics.counter("distillwatch", REASONING_ABOVE_COMPLETION)
+        names = [WITH_REASONING, REASONING_ABOVE_COMPLETION, *WITHOUT_FIELD.values()]
+        self.field_counters = {name: beam.metrics.Metrics.counter("distillwatch", name) for name in names}
+        self._field_tally: Counter[str] = Counter()
+
+    def start_bundle(self) -> None:
+        self._field_tally = Counter()  # tallied per bundle: a counter update per event and field is costly
+
+    def finish_bundle(self) -> None:
+        for name, count in self._field_tally.items():
+            self.field_counters[name].inc(count)
 
     def process(self, record: RawRecord) -> Iterator[Any]:
         source, payload = record
         try:
             event = decode_event(payload)
+            tally = self._field_tally
             if event.reasoning_tokens:
-                self.with_reasoning.inc()
+                tally[WITH_REASONING] += 1
                 if event.reasoning_tokens > event.completion_tokens:
-                    self.reasoning_above.inc()
+                    tally[REASONING_ABOVE_COMPLETION] += 1
                 if self._reasoning_included:
                     event = reasoning_counted_apart(event)
+            for field in absent_optional_fields(event):
+                tally[WITHOUT_FIELD[field]] += 1
         except (msgspec.ValidationError, msgspec.DecodeError) as error:
             reason = f"{type(error).__name__}: {error}"
         except Exception as error:  # noqa: BLE001 - one record must never crash the pipeline

@@ -5,7 +5,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines.base import MAX_PAYLOAD_CHARS, REDACTED, dead_letter_row
 from pipelines.contract import REASONING_INCLUDED
-from pipelines.validate import REASONING_ABOVE_COMPLETION, WITH_REASONING, parse_events
+from pipelines.validate import REASONING_ABOVE_COMPLETION, WITH_REASONING, WITHOUT_FIELD, parse_events
 from tests.events import event_bytes, event_dict
 
 
@@ -79,3 +79,25 @@ def test_the_parser_counts_events_that_report_more_reasoning_than_completion():
     result.wait_until_finish()
     counts = {c.key.metric.name: c.committed for c in result.metrics().query()["counters"]}
     assert counts[WITH_REASONING] == 2 and counts[REASONING_ABOVE_COMPLETION] == 1
+
+
+def test_the_parser_counts_events_without_each_optional_field():
+    full = {
+        "params": {"max_tokens": 64},
+        "client": {"ip": "10.0.0.1"},
+        "prompt": {"sha256": "ab" * 32},
+        "account": {"created_at": "2025-12-01T00:00:00Z"},
+    }
+    records = [
+        ("f.jsonl", event_bytes(1, **full)),
+        ("f.jsonl", event_bytes(2, **{**full, "account": {"tier": "free"}})),  # an account block without created_at
+        ("f.jsonl", event_bytes(3, prompt=full["prompt"])),
+        ("f.jsonl", b"not json"),  # dead letters count nowhere here
+    ]
+    p = TestPipeline()
+    parse_events(p | beam.Create(records))
+    result = p.run()
+    result.wait_until_finish()
+    counts = {c.key.metric.name: c.committed for c in result.metrics().query()["counters"]}
+    without = {field: counts.get(name, 0) for field, name in WITHOUT_FIELD.items()}
+    assert without == {"params": 1, "account.created_at": 2, "prompt": 0, "client": 1}
