@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from models.gateways import account_gateways, through_gateways
 from pipelines.config import DEFAULT_HORIZON_S, HORIZON_PERIOD_S, WindowConfig
 from pipelines.contract import UsageEvent, decode_event
 from pipelines.features.accumulator import WindowAccumulator
@@ -150,6 +151,7 @@ class SimulationSpec:
     accounts: int
     hours: float
     held_out_variants: bool = False
+    partial_gateways: float = 0.0  # share of accounts logged by a gateway that leaves fields out (models.gateways)
 
     @property
     def tag(self) -> str:
@@ -162,7 +164,11 @@ def simulate(spec: SimulationSpec, window: WindowConfig, horizon: HorizonSpec | 
         seed=spec.seed, accounts=spec.accounts, duration_hours=spec.hours, held_out_variants=spec.held_out_variants
     )
     truth = [t.to_record() for t in generate_ground_truth(simulation)]
-    dataset = build_dataset(generate_events(simulation), truth, window, horizon)
+    events = generate_events(simulation)
+    if spec.partial_gateways:
+        gateway_of = account_gateways([t["account_id"] for t in truth], spec.seed, spec.partial_gateways)
+        events = through_gateways(events, gateway_of)
+    dataset = build_dataset(events, truth, window, horizon)
     return dataset.tagged(spec.tag)
 
 

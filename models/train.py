@@ -67,9 +67,15 @@ class TrainingConfig:
     fpr_budget: float = FPR_BUDGET
     validation_seeds: tuple[int, ...] = (101, 102, 103, 104)
     min_requests: int = AlertPolicyConfig.min_requests  # the policy's request floor the threshold is chosen under
+    # Share of training accounts logged by a gateway that leaves optional fields out (models.gateways); the
+    # validation runs that set the threshold keep every field.
+    partial_gateways: float = 0.0
 
     def specs(self) -> list[SimulationSpec]:
-        return [SimulationSpec(seed, self.accounts, self.hours) for seed in self.seeds]
+        return [
+            SimulationSpec(seed, self.accounts, self.hours, partial_gateways=self.partial_gateways)
+            for seed in self.seeds
+        ]
 
     def validation_specs(self) -> list[SimulationSpec]:
         return [SimulationSpec(seed, self.accounts, self.hours) for seed in self.validation_seeds]
@@ -174,7 +180,8 @@ def training_specs(manifest: ModelManifest) -> list[SimulationSpec]:
     """The simulator runs a shipped model was trained on, as its manifest records them."""
     trained = manifest.trained_on
     accounts, hours = trained["accounts_per_seed"], trained["hours_per_seed"]
-    return [SimulationSpec(seed, accounts, hours) for seed in trained["simulator_seeds"]]
+    partial = trained.get("partial_gateways", 0.0)  # recorded from release 2026.12.9 on
+    return [SimulationSpec(seed, accounts, hours, partial_gateways=partial) for seed in trained["simulator_seeds"]]
 
 
 def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
@@ -209,6 +216,7 @@ def train(config: TrainingConfig, output_dir: Path = ARTIFACT_DIR) -> Path:
             "horizon_windows": int(dataset.is_horizon.sum()),
             "horizon_window_s": DEFAULT_HORIZON_S,
             "model_seed": config.model_seed,
+            "partial_gateways": config.partial_gateways,
             "feature_probe": feature_probe(config.window),
             "estimator": f"Pipeline(PeerStanding, CalibratedClassifierCV(HistGradientBoostingClassifier with "
             f"monotonic_cst, {CALIBRATION_METHOD}, {CALIBRATION_FOLDS} account-grouped folds))",
@@ -242,6 +250,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=defaults.fpr_budget,
         help="share of validation benign accounts the alert threshold may alert (recorded as alert_policy)",
     )
+    parser.add_argument(
+        "--partial-gateways",
+        type=float,
+        default=defaults.partial_gateways,
+        help="share of training accounts whose events leave out optional fields (models/gateways.py)",
+    )
     parser.add_argument("--output-dir", type=Path, default=ARTIFACT_DIR)
     parser.add_argument(
         "--feedback", default=None, help="analyst verdicts: DuckDB store or bq:PROJECT:DATASET (models/feedback.py)"
@@ -258,6 +272,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         feedback=args.feedback,
         fpr_budget=args.fpr_budget,
+        partial_gateways=args.partial_gateways,
     )
     manifest_path = train(config, args.output_dir)
     print(f"wrote {manifest_path} ({ModelManifest.read(manifest_path).model_version})")

@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from models.evaluation.decision import horizon_spec
 from models.evaluation.lofo import EXCLUDED_FAMILIES, EXTRACTION_SHARE, lofo_families
 from models.evaluation.simulation import MixSpec, simulate_mixes, uniform_mix, without_family
 from models.metrics import account_scores, recall_at_fpr
-from models.train import booster, family_weights
+from models.train import booster, family_weights, training_specs
 from pipelines.artifact import ModelManifest
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, WindowConfig
 from pipelines.features.peers import PeerStanding
@@ -211,7 +211,7 @@ def simulate(eval_seeds: Sequence[int], eval_accounts: int, hours: float, accoun
     window = WindowConfig(trained["window_size_s"], trained["window_period_s"])
     policy = AlertPolicyConfig()
     horizon = horizon_spec(window, policy)
-    training = [SimulationSpec(seed, accounts, trained["hours_per_seed"]) for seed in trained["simulator_seeds"]]
+    training = [replace(spec, accounts=accounts) for spec in training_specs(manifest)]
     runs = (manifest.alert_policy or {})["validation_runs"]
     validation = [SimulationSpec(int(run["seed"]), accounts, float(run["hours"])) for run in runs]
     mix = uniform_mix(ARCHETYPES, frozenset(EXCLUDED_FAMILIES))

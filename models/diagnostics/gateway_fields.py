@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -29,59 +28,12 @@ from models.dataset import build_dataset, request_counts
 from models.diagnostics import command_line
 from models.evaluation.config import REPORT_DIR, resolved_policy
 from models.evaluation.decision import horizon_spec
+from models.gateways import GATEWAYS
 from models.metrics import account_scores, operating_point, recall_at_fpr
 from models.product import ProductModel
 from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, WindowConfig
 from simulator.generator import SimulationConfig, generate_events, generate_ground_truth
-
-Event = dict[str, Any]
-Gateway = Callable[[Event], Event]  # one raw event as the simulator writes it -> as that gateway would
-OPTIONAL_TOP_LEVEL = ("reasoning_tokens", "latency_ms", "params", "client", "prompt", "account")
-
-
-def without(block: str, field: str | None = None) -> Gateway:
-    """A gateway that never sends `block` (or only that block's `field`)."""
-
-    def change(event: Event) -> Event:
-        if field is None:
-            return {key: value for key, value in event.items() if key != block}
-        inner = event.get(block)
-        if not isinstance(inner, Mapping):
-            return event
-        return {**event, block: {key: value for key, value in inner.items() if key != field}}
-
-    return change
-
-
-def reasoning_inside(event: Event) -> Event:
-    """A gateway that counts hidden reasoning inside `completion_tokens`, read as if it counted it apart."""
-    reasoning = event.get("reasoning_tokens") or 0
-    return {**event, "completion_tokens": event["completion_tokens"] + reasoning} if reasoning else event
-
-
-def required_only(event: Event) -> Event:
-    return {key: value for key, value in event.items() if key not in OPTIONAL_TOP_LEVEL}
-
-
-def as_simulated(event: Event) -> Event:
-    return event
-
-
-GATEWAYS: dict[str, Gateway] = {
-    "as simulated (every field)": as_simulated,
-    "no `account` block": without("account"),
-    "no `account.created_at`": without("account", "created_at"),
-    "no `client` block": without("client"),
-    "no `prompt` block": without("prompt"),
-    "no `prompt.text` (hash only)": without("prompt", "text"),
-    "no `params` block": without("params"),
-    "no `params.max_tokens`": without("params", "max_tokens"),
-    "no `reasoning_tokens`": without("reasoning_tokens"),
-    "reasoning inside `completion_tokens`, read as apart": reasoning_inside,
-    "required fields only": required_only,
-}
-BASELINE = "as simulated (every field)"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from models.evaluation.simulation import MixSpec, simulate_mixes, uniform_mix, w
 from models.metrics import account_scores
 from models.product import COMPONENTS, ProductModel
 from models.threshold import choose_threshold
-from models.train import fit_product
+from models.train import fit_product, training_specs
 from pipelines.artifact import load_verified_model
 from pipelines.config import DEFAULT_MODEL_MANIFEST, AlertPolicyConfig, WindowConfig
 from simulator.archetypes import ARCHETYPES, CAMPAIGN_ARCHETYPE, Archetype
@@ -143,9 +143,7 @@ def run_lofo(config: LofoConfig) -> LofoResult:
     trained = model.manifest.trained_on
     window = WindowConfig(trained["window_size_s"], trained["window_period_s"])
     training_accounts = max(MIN_TRAINING_ACCOUNTS, round(trained["accounts_per_seed"] * config.scale))
-    training_runs = tuple(
-        SimulationSpec(seed, training_accounts, trained["hours_per_seed"]) for seed in trained["simulator_seeds"]
-    )
+    training_runs = tuple(replace(spec, accounts=training_accounts) for spec in training_specs(model.manifest))
     overlap = set(config.eval_seeds) & set(trained["simulator_seeds"])
     if overlap:
         raise ValueError(f"evaluation seeds {sorted(overlap)} were used for training")
