@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from models.dataset import build_dataset, request_counts
-from models.diagnostics import command_line
+from models.diagnostics import command_line, write_report
 from models.evaluation.config import REPORT_DIR, resolved_policy
 from models.evaluation.decision import horizon_spec
 from models.gateways import GATEWAYS
@@ -150,9 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         replays = list(pool.map(run, jobs))
     outcomes = [outcome([r for r in replays if r.gateway == gateway], threshold) for gateway in GATEWAYS]
     command = command_line("models.diagnostics.gateway_fields", argv)
-    args.output.write_text(report(outcomes, model.version, threshold, command))
-    print(f"wrote {args.output} in {time.perf_counter() - started:.0f} s")
-    return 0
+    return write_report(args.output, report(outcomes, model.version, threshold, command), started)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ import numpy as np
 
 from models.campaign_scenarios import usage_event
 from models.dataset import build_dataset
-from models.diagnostics import command_line
+from models.diagnostics import command_line, write_report
 from models.evaluation.config import REPORT_DIR, resolved_policy
 from models.evaluation.decision import horizon_spec
 from models.product import ProductModel
@@ -164,9 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for seed in args.seeds
     ]
     command = command_line("models.diagnostics.named_shapes", argv)
-    args.output.write_text(report(results, model.version, threshold, command))
-    print(f"wrote {args.output}")
-    return 0
+    return write_report(args.output, report(results, model.version, threshold, command))
 
 
 if __name__ == "__main__":
