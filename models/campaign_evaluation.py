@@ -183,12 +183,14 @@ def evaluate_quality(scenario: Scenario, sizes: Sequence[int], config: CampaignC
     for account_id, count in busiest_hour([e for e in events if e.account_id in campaign_of]).items():
         busiest[campaign_of[account_id]] = max(busiest[campaign_of[account_id]], count)
     majority = [Counter(campaign_of.get(a) for a in row["members"]).most_common(1)[0] for row in detection.rows]
+    in_a_row_by_campaign = Counter(campaign_of.get(a) for a in {a for row in detection.rows for a in row["members"]})
     results = []
     for spec in specs:
         own = [row for row, (name, _) in zip(detection.rows, majority, strict=True) if name == spec.name]
         placed = sum(1 for row in own for a in row["members"] if campaign_of.get(a) == spec.name)
-        anywhere = len({a for row in detection.rows for a in row["members"] if campaign_of.get(a) == spec.name})
-        results.append(CampaignResult(spec.name, spec.size, busiest[spec.name], len(own), placed, anywhere))
+        results.append(
+            CampaignResult(spec.name, spec.size, busiest[spec.name], len(own), placed, in_a_row_by_campaign[spec.name])
+        )
     in_rows = sum(row["member_count"] for row in detection.rows)
     accounts = {e.account_id for e in events}
     benign = accounts - set(campaign_of)

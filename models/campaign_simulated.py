@@ -127,13 +127,14 @@ def evaluate_simulated(held_out: bool, sizes: Sequence[int], config: CampaignCon
         if owner:
             rows[owner] += 1
             placed[owner] |= {a for a in row["members"] if campaign_of.get(a) == owner}
+    in_any_row = {a for row in detection.rows for a in row["members"]}
     campaigns = []
     for campaign_id in sorted(set(campaign_of.values())):
         members = {a for a, c in campaign_of.items() if c == campaign_id}
         quiet = {a for a in members if busiest[a] < FLOOR}
         variant = next(truth[a].variant for a in members)
         found = placed[campaign_id]
-        anywhere = {a for row in detection.rows for a in row["members"]} & members
+        anywhere = in_any_row & members
         window = (detection.window_start, detection.window_end)
         shown = revealed(sorted(members), events, evidence, window, config)
         campaigns.append(

@@ -47,6 +47,7 @@ def as_simulated(event: Event) -> Event:
     return event
 
 
+REASONING_INSIDE = "reasoning inside `completion_tokens`, read as apart"
 GATEWAYS: dict[str, Gateway] = {
     "as simulated (every field)": as_simulated,
     "no `account` block": without("account"),
@@ -57,15 +58,13 @@ GATEWAYS: dict[str, Gateway] = {
     "no `params` block": without("params"),
     "no `params.max_tokens`": without("params", "max_tokens"),
     "no `reasoning_tokens`": without("reasoning_tokens"),
-    "reasoning inside `completion_tokens`, read as apart": reasoning_inside,
+    REASONING_INSIDE: reasoning_inside,
     "required fields only": required_only,
 }
 BASELINE = "as simulated (every field)"
 # Fields a gateway may simply not have. Reasoning counted inside the completion is not among them: it is a
 # convention `distillwatch detect --reasoning-tokens included` reads back, not a loss to learn around.
-PARTIAL_GATEWAYS: tuple[str, ...] = tuple(
-    name for name in GATEWAYS if name not in (BASELINE, "reasoning inside `completion_tokens`, read as apart")
-)
+PARTIAL_GATEWAYS: tuple[str, ...] = tuple(name for name in GATEWAYS if name not in (BASELINE, REASONING_INSIDE))
 
 
 def account_gateways(account_ids: Iterable[str], seed: int, share: float) -> dict[str, str]:

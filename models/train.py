@@ -180,7 +180,7 @@ def training_specs(manifest: ModelManifest) -> list[SimulationSpec]:
     """The simulator runs a shipped model was trained on, as its manifest records them."""
     trained = manifest.trained_on
     accounts, hours = trained["accounts_per_seed"], trained["hours_per_seed"]
-    partial = trained.get("partial_gateways", 0.0)  # recorded from release 2026.12.9 on
+    partial = trained.get("partial_gateways", 0.0)  # absent from manifests written before the option existed
     return [SimulationSpec(seed, accounts, hours, partial_gateways=partial) for seed in trained["simulator_seeds"]]
 
 
