@@ -88,6 +88,10 @@ class CampaignResult:
     def found(self) -> bool:
         return self.placed >= self.size / 2
 
+    @property
+    def found_in_any_row(self) -> bool:
+        return self.in_rows >= self.size / 2
+
 
 @dataclass(frozen=True)
 class QualityResult:
@@ -96,7 +100,9 @@ class QualityResult:
     accounts: int
     seconds: float
     campaigns: list[CampaignResult]
+    rows: int  # campaign rows of the window
     member_precision: float
+    members_in_rows: int  # members of campaign rows, campaign members and benign accounts alike
     benign_accounts: int
     benign_in_rows: int
     false_link_pairs: int
@@ -201,7 +207,9 @@ def evaluate_quality(scenario: Scenario, sizes: Sequence[int], config: CampaignC
         accounts=len(accounts),
         seconds=seconds,
         campaigns=results,
+        rows=len(detection.rows),
         member_precision=sum(n for name, n in majority if name) / in_rows if in_rows else 1.0,
+        members_in_rows=in_rows,
         benign_accounts=len(benign),
         benign_in_rows=sum(1 for row in detection.rows for a in row["members"] if a in benign),
         false_link_pairs=pairs,
@@ -306,14 +314,20 @@ def quality_section(result: QualityResult) -> list[str]:
             f"| {c.size:,} | {c.max_hourly_requests} | {found} | {_pct(c.placed / c.size)} | {c.rows} "
             f"| {_pct(c.in_rows / c.size)} |"
         )
-    members = sum(c.size for c in result.campaigns)
+    members, campaigns = sum(c.size for c in result.campaigns), len(result.campaigns)
+    in_rows = result.members_in_rows
+    campaign_share = (in_rows - result.benign_in_rows) / in_rows if in_rows else 1.0
     lines += [
         "",
         "| measure | value |",
         "|---|---|",
-        f"| campaign recall | {sum(c.found for c in result.campaigns)} / {len(result.campaigns)} |",
-        f"| member recall | {_pct(sum(c.placed for c in result.campaigns) / members)} |",
-        f"| member precision | {_pct(result.member_precision)} |",
+        f"| campaign rows | {result.rows} |",
+        f"| campaign recall, any campaign row | {sum(c.found_in_any_row for c in result.campaigns)} / {campaigns} |",
+        f"| campaign recall, rows it holds the majority of | {sum(c.found for c in result.campaigns)} / {campaigns} |",
+        f"| member recall, any campaign row | {_pct(sum(c.in_rows for c in result.campaigns) / members)} |",
+        f"| member recall, rows it holds the majority of | {_pct(sum(c.placed for c in result.campaigns) / members)} |",
+        f"| member precision, members of rows that are campaign members | {_pct(campaign_share)} |",
+        f"| member precision, members of rows that belong to the row's majority | {_pct(result.member_precision)} |",
         f"| benign accounts in campaign rows | {result.benign_in_rows} of {result.benign_accounts:,} |",
         f"| false links between unrelated benign accounts | {result.false_link_pairs} pairs "
         f"({result.falsely_linked} accounts) of {result.benign_pairs:,} pairs |",
@@ -381,7 +395,10 @@ def report(
         "scaffolds; half opened in creation bursts). No member reaches the per-account floor of "
         f"{FLOOR} requests in a window. A campaign is *found* when at least half of its members sit in campaign "
         "rows in which it holds the majority; *rows* counts those rows. Member precision: members of campaign "
-        "rows that belong to the row's majority campaign. Benign accounts are related when they are one "
+        "rows that belong to the row's majority campaign. The four campaigns of a scenario are drawn from one "
+        "toolkit (the same two scaffolds and three SDK builds), so a row may hold several of them: *in any "
+        "campaign row* counts every member alerted as a campaign member, whichever campaign its row is named "
+        "for. Benign accounts are related when they are one "
         "organisation (a simulator organisation sharing a card, or the company); any other benign pair in one "
         "cluster, alerted or not, is a false link.",
         "",

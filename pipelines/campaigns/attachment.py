@@ -77,7 +77,7 @@ def attachments(
                     pieces[key] = max(pieces.get(key, 0.0), shared.weight)
     joins = []
     for (account, cluster), pieces in evidence.items():
-        # An account in a cluster of its own brings that cluster along: two clusters merge on stronger evidence.
+        # An account in a cluster of its own brings that cluster along (`merge_threshold` may ask more for that).
         threshold = config.merge_threshold if account in cluster_of else config.link_threshold
         if sum(pieces.values()) >= threshold - _ROUNDING:
             joins.append((account, cluster))

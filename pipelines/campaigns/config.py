@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipelines.config import WindowConfig
 
-DETECTOR_VERSION = "campaigns-4"
+DETECTOR_VERSION = "campaigns-5"
 
 # Evidence kinds. Each is an independent way two accounts can turn out to be one operator.
 NETWORK = "ip_prefix"  # client /24 (IPv4) or /48 (IPv6)
@@ -67,7 +67,10 @@ class CampaignConfig:
     # Attachment (attachment.py): an account joins a cluster when the evidence it shares with the cluster's
     # members together reaches `link_threshold`; a token counts towards the `attach_clusters` clusters it
     # touches most, in up to `attach_rounds` rounds.
-    merge_threshold: float = 1.2  # the same for an account of another cluster, which merges the two
+    # The same for an account of another cluster, which merges the two. Equal to `link_threshold`: a sparse
+    # campaign falls apart into small clusters, one per card group, and a stricter merge left them apart, each
+    # scoring below the alert floor (models/report/CAMPAIGNS_SEED_*.md).
+    merge_threshold: float = 1.0
     attach_rounds: int = 8
     attach_clusters: int = 4
     burst_support: int = 3  # members of the cluster sharing a creation token for it to count: a burst

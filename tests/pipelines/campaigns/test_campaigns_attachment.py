@@ -39,13 +39,15 @@ def test_a_creation_time_counts_only_as_a_burst_of_the_cluster():
     assert clusters([CORE], [*scaffold_and_sdk, burst], CONFIG) == [("m1", "m2", "m3", "x")]
 
 
-def test_two_clusters_merge_only_on_stronger_evidence_than_an_account_joins_on():
+def test_two_clusters_merge_on_what_one_member_shares_with_the_other_unless_a_stricter_merge_is_set():
     other = ("o1", "o2")
     range_and_sdk = [holders(NETWORK, "34.1.2", "m1", "o1"), holders(CLIENT, "sdk/0.1", "m2", "o1", "o2", *CORE)]
     weight = sum(h.shared.weight for h in range_and_sdk)
-    assert CONFIG.link_threshold <= weight < CONFIG.merge_threshold
-    assert clusters([CORE, other], range_and_sdk, CONFIG) == [CORE, other]
-    assert clusters([CORE], range_and_sdk, CONFIG) == [("m1", "m2", "m3", "o1")]  # o1 on its own joins
+    assert CONFIG.merge_threshold <= weight
+    assert clusters([CORE, other], range_and_sdk, CONFIG) == [("m1", "m2", "m3", "o1", "o2")]
+    strict = CampaignConfig(merge_threshold=weight + 0.1)
+    assert clusters([CORE, other], range_and_sdk, strict) == [CORE, other]
+    assert clusters([CORE], range_and_sdk, strict) == [("m1", "m2", "m3", "o1")]  # o1 on its own joins
 
 
 def test_strangers_without_a_strong_link_never_form_a_cluster():
