@@ -29,7 +29,7 @@ from pipelines.campaigns.scoring import Member, cluster_features, cluster_score
 _ROUNDING = 1e-9
 KIND_NAMES = {
     "ip_prefix": "IP range", "payment": "card", "user_agent": "user agent", "template": "scaffold",
-    "timing": "schedule", "created": "creation burst",
+    "timing": "schedule", "created": "creation burst", "rotation": "address rotation",
 }  # fmt: skip
 
 

@@ -1,9 +1,10 @@
 """Robustness sweep: the independent evaluation's campaign, with one signal at a time taken away or weakened.
 
-    python -m models.campaign_robustness [--quick] [--before models/report/campaign_robustness-campaigns-3.json]
+    python -m models.campaign_robustness [--quick] [--before models/report/campaign_robustness-campaigns-5.json]
 
 Each condition is one campaign window of benign simulator traffic, the hard negatives of `campaign_scenarios`, a
-remote company on rotating home addresses (`campaign_robustness_shapes.remote_company`) and two campaigns of the
+remote company on rotating home addresses (`campaign_robustness_shapes.remote_company`), the users of a browser
+extension who rotate too (`extension_users`) and two campaigns of the
 condition's `Shape`, of 150 and 500 accounts, every member below the per-account floor. Per campaign: *member
 recall* (members in campaign rows the campaign holds the majority of), *clustered* (members in any cluster it
 holds the majority of, alerted or not) and *score* (the best such cluster's score against the alert floor).
@@ -26,7 +27,7 @@ import orjson
 
 from models.campaign_diagnostics import index_window
 from models.campaign_evaluation import FLOOR, background, busiest_hour, detect, false_links
-from models.campaign_robustness_shapes import SYNC_JITTER_S, Shape, remote_company, shaped_campaign
+from models.campaign_robustness_shapes import SYNC_JITTER_S, Shape, extension_users, remote_company, shaped_campaign
 from models.campaign_scenarios import POPULAR_SDK, hard_negatives
 from pipelines.campaigns.config import DETECTOR_VERSION, CampaignConfig
 from pipelines.campaigns.scoring import Member, cluster_features, cluster_score
@@ -95,14 +96,15 @@ class ConditionOutcome:
 
 
 def base_population(start: dt.datetime, hours: float, seed: int) -> tuple[list[UsageEvent], dict[str, str]]:
-    """Benign background, the hard negatives and the remote company, with each benign account's organisation."""
+    """Benign background, the hard negatives, the remote company and the extension's users, with each benign
+    account's organisation (the extension's users have none: they are strangers)."""
     events, group_of = background(start, hours, seed)
     negatives = hard_negatives(start.timestamp(), hours, seed)
     events += negatives.events
     group_of.update(negatives.group_of)
     company = list(remote_company(start.timestamp(), hours, seed))
     group_of.update((e.account_id, "remoteco") for e in company)
-    return events + company, group_of
+    return events + company + list(extension_users(start.timestamp(), hours, seed)), group_of
 
 
 def run_condition(
@@ -189,9 +191,11 @@ def report(
         "Each row changes one field of the base (`models/campaign_robustness_shapes.py`). Busiest member in any "
         f"hour: {max(c.busiest_hour for o in outcomes for c in o.campaigns)} requests (per-account floor "
         f"{FLOOR}); alert floor {CampaignConfig().severities[0][0]}. The benign side is the same in every row: "
-        "simulator background, the four hard negatives of `campaign_scenarios` and a remote company (100 "
+        "simulator background, the four hard negatives of `campaign_scenarios`, a remote company (100 "
         "accounts on one corporate card, one internal SDK and one request template, each employee on a home and "
-        "a mobile connection whose address changes often, within the carrier's few ranges).",
+        "a mobile connection whose address changes often, within the carrier's few ranges) and 300 unrelated "
+        "users of a bring-your-own-key browser extension (its client build and prompt template, a card each, a "
+        "fresh residential address on nearly every request).",
         "",
         "Per campaign: member recall (in brackets: members in any cluster the campaign holds the majority of, "
         "alerted or not), the best such cluster's score, and the campaign rows it holds the majority of. "

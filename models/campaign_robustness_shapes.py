@@ -6,8 +6,11 @@ one field per signal; its defaults are that shape, and `models/campaign_robustne
 condition. Written apart from `campaign_scenarios` (whose campaigns mix every signal at once) so that each
 signal's part can be read off alone.
 
-A benign group for the evasion evidence is added to the hard negatives: a remote company's staff on one corporate
-card, one internal SDK and one request template, on home and mobile connections whose addresses change often.
+Two benign groups for the evasion evidence are added to the hard negatives: a remote company's staff on one
+corporate card, one internal SDK and one request template, on home and mobile connections whose addresses change
+often; and the users of a bring-your-own-key browser extension, strangers who share its client build and its
+prompt template and who send, each on a card of their own, from a new address nearly every time (privacy relays,
+mobile networks): every sign of a campaign on a residential proxy network but a link that seeds a cluster.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ SCAFFOLD_MODES = ("one", "per_member", "none")
 PROFILES = ("harvest", "chat")
 CREATIONS = ("spread", "bursts")
 REMOTE_TEMPLATE = "RemoteCo assistant. Summarise this ticket for the on-call engineer and propose next steps: {}"
+EXTENSION_TEMPLATE = "Rewrite the following text so that it reads clearly and concisely, keeping its meaning: {}"
+EXTENSION_AGENT = "quillpad-extension/3.4.0"
 
 
 @dataclass(frozen=True)
@@ -139,4 +144,19 @@ def remote_company(start: float, hours: float, seed: int, size: int = 100) -> It
             yield usage_event(
                 account_id, n, start + second, f"{prefix}.{rng.randrange(1, 255)}", "remoteco-assistant/2.1",
                 "pf_remoteco_corp", created, text, rng.randrange(200, 900), rng.randrange(100, 700),
+            )  # fmt: skip
+
+
+def extension_users(start: float, hours: float, seed: int, size: int = 300) -> Iterator[UsageEvent]:
+    """Strangers (unrelated accounts) using one bring-your-own-key browser extension: its client build and prompt
+    template, a card each, a fresh address on nearly every request, at times of their own."""
+    rng = random.Random(seed)
+    for i in range(size):
+        account_id = f"quill-{i:04d}"
+        created = start - rng.uniform(1, 900) * 86400
+        for n, second in enumerate(sorted(rng.uniform(0, hours * HOUR_S) for _ in range(rng.randrange(6, 30)))):
+            text = EXTENSION_TEMPLATE.format(_words(rng, 10))
+            yield usage_event(
+                account_id, n, start + second, _residential_ip(rng), EXTENSION_AGENT, f"pf_{account_id}", created,
+                text, rng.randrange(60, 400), rng.randrange(60, 400),
             )  # fmt: skip

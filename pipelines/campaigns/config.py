@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipelines.config import WindowConfig
 
-DETECTOR_VERSION = "campaigns-5"
+DETECTOR_VERSION = "campaigns-6"
 
 # Evidence kinds. Each is an independent way two accounts can turn out to be one operator.
 NETWORK = "ip_prefix"  # client /24 (IPv4) or /48 (IPv6)
@@ -15,7 +15,8 @@ CLIENT = "user_agent"  # SDK / client header fingerprint
 TEMPLATE = "template"  # MinHash LSH band of the account's recurring prompt shingles
 TIMING = "timing"  # MinHash LSH band of the set of short time slots in which the account was active
 CREATION = "created"  # the account's creation time, in two half-offset grids of `creation_bucket_s`
-KINDS: tuple[str, ...] = (NETWORK, PAYMENT, CLIENT, TEMPLATE, TIMING, CREATION)
+ROTATION = "rotation"  # one token for every account that sends from a new network prefix on nearly every request
+KINDS: tuple[str, ...] = (NETWORK, PAYMENT, CLIENT, TEMPLATE, TIMING, CREATION, ROTATION)
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,29 @@ class CampaignConfig:
     # Two values that many accounts share link only as a shared 10-second schedule with anything but a creation
     # burst, or a card with a prompt scaffold or with an egress range (one organisation: scoring tells a company
     # from a campaign); an agency card with a popular SDK, a course template behind a campus NAT or with a
-    # popular SDK link nobody.
+    # popular SDK link nobody. Address rotation weighs the same however many accounts rotate: it is what a member
+    # on a residential proxy network has in place of an address range, and it adds to a scaffold and an SDK build
+    # only where those are shared too; a class behind its campus NAT does not rotate.
     specific: dict[str, float] = field(
         default_factory=lambda: {
-            NETWORK: 0.6, PAYMENT: 0.75, CLIENT: 0.45, TEMPLATE: 0.5, TIMING: 0.75, CREATION: 0.3,
+            NETWORK: 0.6, PAYMENT: 0.75, CLIENT: 0.45, TEMPLATE: 0.5, TIMING: 0.75, CREATION: 0.3, ROTATION: 0.3,
         }
     )  # fmt: skip
     common: dict[str, float] = field(
         default_factory=lambda: {
-            NETWORK: 0.35, PAYMENT: 0.65, CLIENT: 0.3, TEMPLATE: 0.4, TIMING: 0.7, CREATION: 0.2,
+            NETWORK: 0.35, PAYMENT: 0.65, CLIENT: 0.3, TEMPLATE: 0.4, TIMING: 0.7, CREATION: 0.2, ROTATION: 0.3,
         }
     )  # fmt: skip
     specific_df: dict[str, int] = field(
-        default_factory=lambda: {NETWORK: 25, PAYMENT: 25, CLIENT: 10, TEMPLATE: 25, TIMING: 25, CREATION: 25}
+        default_factory=lambda: {
+            NETWORK: 25,
+            PAYMENT: 25,
+            CLIENT: 10,
+            TEMPLATE: 25,
+            TIMING: 25,
+            CREATION: 25,
+            ROTATION: 25,
+        }
     )
     link_threshold: float = 1.0
     # Tokens shared by more accounts are dropped: this bounds every posting list (and so the work per token).

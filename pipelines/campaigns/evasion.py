@@ -23,11 +23,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from pipelines.campaigns.config import CREATION, TIMING, CampaignConfig
-from pipelines.campaigns.evidence import AccountProfile
+from pipelines.campaigns.evidence import AccountProfile, rotating
 from pipelines.campaigns.linking import SharedToken
 
-ROTATION_MIN_REQUESTS = 6  # fewer requests cannot show rotation: two or three may come from anywhere
-ROTATION_PREFIX_SHARE = 0.7  # distinct prefixes per request from which an account counts as rotating
 ROTATION_BASELINE = 0.25  # the share of rotating members a benign organisation may have at no cost
 ROTATION_WEIGHT = 0.5
 LOCKSTEP_BURST_WEIGHT = 0.4
@@ -35,10 +33,7 @@ LOCKSTEP_BURST_WEIGHT = 0.4
 
 def rotates(profile: AccountProfile) -> bool:
     """Requests from a different network prefix nearly every time."""
-    return (
-        profile.requests >= ROTATION_MIN_REQUESTS
-        and profile.network_prefixes >= ROTATION_PREFIX_SHARE * profile.requests
-    )
+    return rotating(profile.requests, profile.network_prefixes)
 
 
 def evasion_features(

@@ -23,7 +23,16 @@ from datasketches import (
     update_theta_sketch,
 )
 
-from pipelines.campaigns.config import CLIENT, CREATION, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
+from pipelines.campaigns.config import (
+    CLIENT,
+    CREATION,
+    NETWORK,
+    PAYMENT,
+    ROTATION,
+    TEMPLATE,
+    TIMING,
+    CampaignConfig,
+)
 from pipelines.campaigns.lsh import band_tokens, minhash
 from pipelines.contract import UsageEvent
 from pipelines.features.accumulator import SATURATION, ip_prefix
@@ -43,6 +52,13 @@ TIMING_SLOT_S = 10
 # An account active in more slots is busy enough to be judged on its own (and busy accounts share slots by
 # chance): its schedule is no evidence, and the slot set stays bounded.
 MAX_TIMING_SLOTS = 256
+ROTATION_MIN_REQUESTS = 6  # fewer requests cannot show rotation: two or three may come from anywhere
+ROTATION_PREFIX_SHARE = 0.7  # distinct prefixes per request from which an account counts as rotating
+
+
+def rotating(requests: int, network_prefixes: float) -> bool:
+    """Requests from a different network prefix nearly every time (a residential proxy network)."""
+    return requests >= ROTATION_MIN_REQUESTS and network_prefixes >= ROTATION_PREFIX_SHARE * requests
 
 
 def prompt_shingles(text: str) -> list[str]:
@@ -288,7 +304,7 @@ def creation_tokens(created: float, bucket_s: int) -> list[Token]:
 
 
 def evidence_tokens(evidence: AccountEvidence, config: CampaignConfig) -> tuple[Token, ...]:
-    """At most 3 * top_values + template_bands + timing_bands + 2 tokens, sorted; each appears once."""
+    """At most 3 * top_values + template_bands + timing_bands + 3 tokens, sorted; each appears once."""
     tokens = [
         *_value_tokens(NETWORK, evidence.prefixes, evidence.requests, config),
         *_value_tokens(PAYMENT, evidence.payments, evidence.requests, config),
@@ -304,6 +320,8 @@ def evidence_tokens(evidence: AccountEvidence, config: CampaignConfig) -> tuple[
         # Jaccard of active-slot sets: accounts fired by one scheduler share most slots, others almost none.
         signature = minhash((str(slot) for slot in slots), config.timing_bands * config.timing_rows)
         tokens += [Token(TIMING, band) for band in band_tokens(signature, config.timing_bands)]
+    if rotating(evidence.requests, evidence.networks.estimate()):
+        tokens.append(Token(ROTATION, "rotating"))
     if evidence.account_created_min is not None:
         tokens += creation_tokens(evidence.account_created_min, config.creation_bucket_s)
     return tuple(sorted(set(tokens)))

@@ -8,7 +8,7 @@
    tokens. Grouping by key therefore yields exactly the groups of accounts that are strongly linked to each
    other, without enumerating account pairs.
 
-Cost per campaign window (accounts A active in it, at most T = 3 * top_values + template_bands + timing_bands + 2
+Cost per campaign window (accounts A active in it, at most T = 3 * top_values + template_bands + timing_bands + 3
 tokens each, posting lists capped at `max_df`): O(A x T) for the index and O(A x T^2) for the link keys (only
 pairs of different kinds above the threshold); both linear in A with per-account constants bounded by
 `CampaignConfig`, never the O(A^2) of comparing accounts. Attachment (`attachment.py`) then grows the clusters

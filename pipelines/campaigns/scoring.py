@@ -28,13 +28,15 @@ from typing import Any
 
 import orjson
 
-from pipelines.campaigns.config import DETECTOR_VERSION, KINDS, CampaignConfig
+from pipelines.campaigns.config import DETECTOR_VERSION, KINDS, ROTATION, CampaignConfig
 from pipelines.campaigns.evasion import evasion, evasion_features
 from pipelines.campaigns.evidence import AccountProfile, Token, union_prompt_sketches
 from pipelines.campaigns.linking import SharedToken
 from pipelines.sinks.rows import iso_utc
 
 CONSENSUS_SHARE = 0.5  # an evidence kind is a consensus kind when at least half of the members share it
+# Rotation is a way of hiding, scored as evasion (evasion.py); as a consensus kind it would count twice.
+CONSENSUS_KINDS = tuple(kind for kind in KINDS if kind != ROTATION)
 SIZE_SCALE = 4.0  # members beyond the first at which the size factor reaches 1 - 1/e
 OUTPUT_RATIO_SATURATION = 8.0  # harvested/prompt tokens at which the output-ratio indicator reaches 1
 # Fresh accounts, max_tokens saturation, output per prompt token. Freshness weighs least: students and hobbyists
@@ -106,7 +108,7 @@ def cluster_features(members: Sequence[Member], window_s: float, config: Campaig
         "request_count": float(requests),
         "requests_per_hour": requests * 3600.0 / window_s,
         "harvest_tokens": float(harvest),
-        "consensus_kinds": float(sum(1 for share in coverage.values() if share >= CONSENSUS_SHARE)),
+        "consensus_kinds": float(sum(1 for kind in CONSENSUS_KINDS if coverage[kind] >= CONSENSUS_SHARE)),
         **{f"coverage_{kind}": share for kind, share in coverage.items()},
         "distinct_prompt_share": min(1.0, union_prompt_sketches(sketches) / requests) if sketches and requests else 0.0,
         "fresh_account_share": fresh / len(members),

@@ -108,8 +108,13 @@ DEAD_LETTER = Table(
 )
 
 EVIDENCE = (
-    Column("kind", "STRING", "REQUIRED", "ip_prefix | payment | user_agent | template | timing | created"),
-    Column("value", "STRING", "REQUIRED", "the shared value; template and timing values are LSH band hashes"),
+    Column("kind", "STRING", "REQUIRED", "ip_prefix | payment | user_agent | template | timing | created | rotation"),
+    Column(
+        "value",
+        "STRING",
+        "REQUIRED",
+        "the shared value; template and timing values are LSH band hashes, rotation's is always 'rotating'",
+    ),
     Column("accounts", "STRING", "REPEATED", "the members sharing it"),
 )
 

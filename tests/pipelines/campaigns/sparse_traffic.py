@@ -16,6 +16,7 @@ from tests.events import T0, event
 
 POPULAR_SDK = "OpenAI/Python 1.45.0"
 SCAFFOLD = "You are a senior domain expert. Answer the following question exhaustively, step by step: {}"
+OTHER_SCAFFOLD = "Act as a tenured professor grading an exam. Write the model answer in full detail for: {}"
 COURSE_TEMPLATE = "Homework 3 for CS101, question {}: explain in your own words what {} means"
 WORDS = tuple(f"{a}{b}{c}{d}" for a in "bdfgklmnprstvz" for b in "aeiou" for c in "lmnrst" for d in "aeiou")
 HOUR_S = 3600
@@ -32,6 +33,7 @@ class SparseCampaign:
     card_group: int = 5  # members per shared card; 1: every member has its own (virtual) card
     synchronised: bool = True
     scaffold: bool = True
+    wording: str = SCAFFOLD  # the scaffold's text, when it has one
     harvest: bool = True  # long outputs capped by max_tokens; False: mid-length chat answers, no cap
 
 
@@ -68,7 +70,7 @@ def campaign_events(spec: SparseCampaign, seed: int = 7, prefix: str = "camp") -
             else sorted(rng.uniform(0, span) for _ in range(round(spec.ticks * spec.participation)))
         )
         for n, second in enumerate(times):
-            text = SCAFFOLD.format(_words(rng, 8)) if spec.scaffold else _words(rng, 14)
+            text = spec.wording.format(_words(rng, 8)) if spec.scaffold else _words(rng, 14)
             profile = (
                 {"params": {"max_tokens": 4096}, "prompt_tokens": 60, "completion_tokens": 4000}
                 if spec.harvest
@@ -86,12 +88,14 @@ def campaign_events(spec: SparseCampaign, seed: int = 7, prefix: str = "camp") -
 def _independent(
     rng: random.Random, account_id: str, requests: int, span: tuple[float, float], **fields: object
 ) -> Iterator[UsageEvent]:
-    """An account of its own: requests at independent random times, prompts of its own (or `text` per request)."""
+    """An account of its own: requests at independent random times, prompts of its own (or `text` per request);
+    a field given as a function is drawn anew for every request."""
     text = fields.pop("text", None)
     for n, second in enumerate(sorted(rng.uniform(*span) for _ in range(requests))):
         prompt = text(rng) if callable(text) else _words(rng, 14)
+        drawn = {name: value(rng) if callable(value) else value for name, value in fields.items()}
         yield _request(
-            n, account_id, second, prompt={"text": prompt}, prompt_tokens=400, completion_tokens=300, **fields
+            n, account_id, second, prompt={"text": prompt}, prompt_tokens=400, completion_tokens=300, **drawn
         )
 
 
@@ -161,6 +165,19 @@ def remote_company_events(staff: int = 40, seed: int = 23) -> Iterator[UsageEven
                 prompt={"text": f"RemoteCo assistant. Summarise this ticket and propose next steps: {_words(rng, 6)}"},
                 prompt_tokens=400, completion_tokens=300,
             )  # fmt: skip
+
+
+def extension_user_events(users: int = 60, seed: int = 29) -> Iterator[UsageEvent]:
+    """Strangers on one bring-your-own-key browser extension: its client build and its prompt template, a card
+    each, a new residential address on nearly every request (privacy relays, phones)."""
+    rng = random.Random(seed)
+    for i in range(users):
+        yield from _independent(
+            rng, f"quill-{i:03d}", 12, (0, 3 * HOUR_S),
+            client=lambda r: {"ip": _residential_ip(r), "user_agent": "quillpad-extension/3.4.0"},
+            account={"payment_fingerprint": f"pf_quill_{i}", "created_at": f"2025-{1 + i % 12:02d}-15T00:00:00Z"},
+            text=lambda r: f"Rewrite the following text so that it reads clearly and concisely: {_words(r, 8)}",
+        )  # fmt: skip
 
 
 HARD_NEGATIVES = {

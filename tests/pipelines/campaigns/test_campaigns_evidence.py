@@ -3,7 +3,16 @@
 import datetime as dt
 import pickle
 
-from pipelines.campaigns.config import CLIENT, CREATION, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
+from pipelines.campaigns.config import (
+    CLIENT,
+    CREATION,
+    NETWORK,
+    PAYMENT,
+    ROTATION,
+    TEMPLATE,
+    TIMING,
+    CampaignConfig,
+)
 from pipelines.campaigns.evidence import (
     MAX_TIMING_SLOTS,
     AccountEvidence,
@@ -84,6 +93,14 @@ def test_infrastructure_values_must_carry_a_share_of_the_traffic():
     assert [t.value for t in tokens if t.kind == NETWORK] == ["34.1.2"]  # one request from 91.9.9 is noise
     assert [t.value for t in tokens if t.kind == PAYMENT] == ["pf_1"]
     assert [t.value for t in tokens if t.kind == CLIENT] == ["python-requests/2.31.0"]
+
+
+def test_an_account_on_a_new_network_for_nearly_every_request_holds_the_rotation_token():
+    rotating = [_event(n, ip=f"{24 + n}.{n}.7.9") for n in range(10)]
+    assert _kinds(evidence_tokens(_evidence(rotating), CONFIG)) >= {ROTATION}
+    assert ROTATION not in _kinds(evidence_tokens(_evidence(rotating[:5]), CONFIG))  # too few requests to tell
+    home_office_phone = [_event(n, ip=("34.1.2.3", "52.7.7.1", "81.2.3.4")[n % 3]) for n in range(10)]
+    assert ROTATION not in _kinds(evidence_tokens(_evidence(home_office_phone), CONFIG))
 
 
 def test_template_tokens_need_recurring_wording_and_carry_no_prompt_text():

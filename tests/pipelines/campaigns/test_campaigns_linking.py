@@ -4,7 +4,17 @@ import pickle
 
 import pytest
 
-from pipelines.campaigns.config import CLIENT, CREATION, KINDS, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
+from pipelines.campaigns.config import (
+    CLIENT,
+    CREATION,
+    KINDS,
+    NETWORK,
+    PAYMENT,
+    ROTATION,
+    TEMPLATE,
+    TIMING,
+    CampaignConfig,
+)
 from pipelines.campaigns.evidence import Token
 from pipelines.campaigns.linking import (
     CollectPosting,
@@ -30,8 +40,10 @@ def test_weights_fall_for_values_many_accounts_share():
     assert CONFIG.weight(NETWORK, 5) == CONFIG.specific[NETWORK]
     assert CONFIG.weight(NETWORK, 500) == CONFIG.common[NETWORK] < CONFIG.specific[NETWORK]
     # Every kind, payment too: an agency's card paying for many unrelated clients is weaker evidence.
-    for kind in KINDS:
+    for kind in set(KINDS) - {ROTATION}:
         assert CONFIG.weight(kind, 2000) == CONFIG.common[kind] < CONFIG.specific[kind]
+    # Rotation weighs the same however many accounts rotate: it is the absence of an address range (config.py).
+    assert CONFIG.weight(ROTATION, 2000) == CONFIG.weight(ROTATION, 2) > 0
     assert CONFIG.weight(CLIENT, CONFIG.max_df + 1) == 0.0  # too common to be evidence at all
 
 

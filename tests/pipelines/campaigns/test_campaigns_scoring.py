@@ -4,7 +4,7 @@ import dataclasses
 
 import orjson
 
-from pipelines.campaigns.config import CLIENT, NETWORK, PAYMENT, TEMPLATE, CampaignConfig
+from pipelines.campaigns.config import CLIENT, NETWORK, PAYMENT, ROTATION, TEMPLATE, CampaignConfig
 from pipelines.campaigns.evidence import AccountProfile, Token
 from pipelines.campaigns.linking import SharedToken
 from pipelines.campaigns.scoring import (
@@ -52,6 +52,13 @@ def test_more_members_score_higher_and_one_kind_of_evidence_is_not_enough():
     assert score(4, CAMPAIGN_TOKENS) < score(8, CAMPAIGN_TOKENS) < score(30, CAMPAIGN_TOKENS)
     assert score(30, CAMPAIGN_TOKENS[:2]) > 0.8
     assert campaign_row(START, END, _members(30, CRAWLER, CAMPAIGN_TOKENS[:1]), CONFIG, "") is None  # one kind
+
+
+def test_address_rotation_is_no_consensus_kind_for_coordination():
+    # Rotation is scored as evasion; as a consensus kind too it would count twice.
+    tokens = [*CAMPAIGN_TOKENS[:1], _shared(ROTATION, "rotating", df=500)]
+    features = cluster_features(_members(30, CRAWLER, tokens), END - START, CONFIG)
+    assert features["coverage_rotation"] == 1.0 and features["consensus_kinds"] == 1.0
 
 
 def test_the_score_is_of_the_members_combined_traffic():

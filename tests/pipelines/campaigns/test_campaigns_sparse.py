@@ -18,9 +18,11 @@ from pipelines.config import AlertPolicyConfig
 from tests.events import T0
 from tests.pipelines.campaigns.sparse_traffic import (
     HARD_NEGATIVES,
+    OTHER_SCAFFOLD,
     SparseCampaign,
     campaign_events,
     campaign_members,
+    extension_user_events,
     remote_company_events,
 )
 
@@ -49,10 +51,10 @@ def test_members_stay_below_the_per_account_floor_in_every_hour():
         (SparseCampaign(), 1),
         (SparseCampaign(card_group=1), 1),  # every member on its own virtual card
         (SparseCampaign(scaffold=False), 1),  # no shared prompt wording
-        # No shared schedule: only the scaffold (shared by 30, as common as a course template) spans the card
-        # groups, and a common template with a common SDK is what a course's students share too: at worst one
-        # row per card.
-        (SparseCampaign(synchronised=False), 6),
+        # No shared schedule: the scaffold (shared by 30, as common as a course template) and the SDK span the
+        # card groups, as they would a course's students; address rotation, which a class behind its NAT lacks,
+        # is what makes them one.
+        (SparseCampaign(synchronised=False), 1),
     ],
     ids=["all-signals", "virtual-cards", "no-scaffold", "unsynchronised"],
 )
@@ -108,14 +110,25 @@ def test_a_class_around_two_siblings_on_one_card_is_no_campaign(negatives):
     assert detection.rows == []
 
 
-def test_two_campaigns_on_the_same_sdk_stay_apart():
+def test_two_campaigns_on_the_same_sdk_and_proxy_network_stay_apart():
+    other = SparseCampaign(wording=OTHER_SCAFFOLD)
     first = list(campaign_events(SparseCampaign(), seed=1, prefix="one"))
-    second = list(campaign_events(SparseCampaign(), seed=2, prefix="two"))
+    second = list(campaign_events(other, seed=2, prefix="two"))
     rows = _detect(first + second).rows
     assert sorted(tuple(r["members"]) for r in rows) == [
         tuple(campaign_members(SparseCampaign(), "one")),
-        tuple(campaign_members(SparseCampaign(), "two")),
+        tuple(campaign_members(other, "two")),
     ]
+
+
+def test_two_campaigns_on_one_toolkit_behind_residential_proxies_are_one_row():
+    # The same scaffold and SDK build, both rotating on every request: nothing tells two operators from one.
+    first = list(campaign_events(SparseCampaign(), seed=1, prefix="one"))
+    second = list(campaign_events(SparseCampaign(), seed=2, prefix="two"))
+    (row,) = _detect(first + second).rows
+    assert row["members"] == sorted(
+        campaign_members(SparseCampaign(), "one") + campaign_members(SparseCampaign(), "two")
+    )
 
 
 def test_a_chat_like_campaign_alerts_on_coordination_and_address_rotation(negatives):
@@ -126,6 +139,18 @@ def test_a_chat_like_campaign_alerts_on_coordination_and_address_rotation(negati
     members = sorted(a for row in detection.rows for a in row["members"])
     assert members == campaign_members(spec)
     assert all(orjson.loads(row["features"])["rotating_share"] > 0.9 for row in detection.rows)
+
+
+def test_strangers_on_one_extension_who_all_rotate_form_no_cluster():
+    # Client build, template and rotation together reach the link threshold, but only against a cluster: no two
+    # of them share a card, a range or a schedule, so no cluster is ever seeded.
+    assert _detect(list(extension_user_events())).clusters == []
+
+
+def test_extension_users_stay_out_of_a_campaign_on_residential_proxies():
+    events = [*campaign_events(SparseCampaign()), *extension_user_events()]
+    members = sorted(a for row in _detect(events).rows for a in row["members"])
+    assert members == campaign_members(SparseCampaign())
 
 
 def test_a_remote_company_on_changing_home_and_phone_addresses_links_but_is_no_campaign():
