@@ -5,9 +5,9 @@ For one campaign window, from the same functions as the detector (`pipelines/cam
 * a missed member (in no campaign row) is classed by the gate that stops it: it shares no evidence with anyone;
   it sits in a cluster that scores below the alert floor; or it is in no cluster, and then what it shares with
   the rest of its campaign - per kind the strongest token, distinct cards, ranges and builds adding up, a
-  creation time only as a burst, as attachment weighs it - is named by kinds with its total weight: below the
-  link threshold no clustering could take it in, at or above it the campaign's members were split over
-  clusters it could not reach;
+  creation time only as a burst and a schedule only when two members keep it, as attachment weighs it - is
+  named by kinds with its total weight: below the link threshold no clustering could take it in, at or above
+  it the campaign's members were split over clusters it could not reach;
 * a cluster holding unrelated benign accounts is described by the strong links that seeded it (the kinds of
   the token pairs that reached the link threshold) and by its score against the alert floor.
 """
@@ -19,8 +19,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pipelines.campaigns.attachment import ADDITIVE_KINDS
-from pipelines.campaigns.config import CREATION, CampaignConfig
+from pipelines.campaigns.attachment import ADDITIVE_KINDS, support_needed
+from pipelines.campaigns.config import CampaignConfig
 from pipelines.campaigns.evidence import AccountEvidence, AccountSummary, Token, summarise
 from pipelines.campaigns.linking import SharedToken, shared_tokens
 from pipelines.campaigns.offline import WindowDetection
@@ -71,7 +71,7 @@ def evidence_towards(
     pieces: dict[object, tuple[str, float]] = {}
     for held in index.shared.get(account_id, []):
         support = sum(1 for a in index.holders[held.token] if a in cluster and a != account_id)
-        if support < (config.burst_support if held.token.kind == CREATION else 1):
+        if support < support_needed(held.token.kind, config):
             continue
         key = held.token if held.token.kind in ADDITIVE_KINDS else held.token.kind
         if key not in pieces or pieces[key][1] < held.weight:

@@ -9,7 +9,9 @@ account whose evidence with a cluster reaches the link threshold joins it (a mem
 the two); rounds repeat on the grown clusters until nothing changes or `CampaignConfig.attach_rounds` pass.
 
 A creation time counts only when several of the cluster's members share it (`burst_support`): a cluster of
-thousands holds creation times on most days, and one of them matching is chance, not a burst.
+thousands holds creation times on most days, and one of them matching is chance, not a burst. Likewise a schedule
+(`schedule_support`): a scheduler fires many members in the same seconds, so a timing band that only one member
+of the cluster holds is a chance collision.
 
 Only clusters seeded by strong links attract accounts: strangers who share a popular SDK and a course template
 never form a cluster here, however many of them there are.
@@ -28,7 +30,7 @@ from typing import NamedTuple
 import apache_beam as beam
 
 from pipelines.campaigns.clustering import UnionFind
-from pipelines.campaigns.config import CLIENT, CREATION, NETWORK, PAYMENT, CampaignConfig
+from pipelines.campaigns.config import CLIENT, CREATION, NETWORK, PAYMENT, TIMING, CampaignConfig
 from pipelines.campaigns.evidence import Token
 from pipelines.campaigns.linking import SharedToken
 
@@ -41,6 +43,11 @@ class TokenHolders(NamedTuple):
 
     shared: SharedToken
     accounts: tuple[str, ...]
+
+
+def support_needed(kind: str, config: CampaignConfig) -> int:
+    """Members of a cluster that must hold a token of `kind` for it to count towards the cluster."""
+    return {CREATION: config.burst_support, TIMING: config.schedule_support}.get(kind, 1)
 
 
 def token_holders(token: Token, accounts: tuple[str, ...], config: CampaignConfig) -> list[TokenHolders]:
@@ -62,7 +69,7 @@ def attachments(
     evidence: dict[tuple[str, str], dict[object, float]] = defaultdict(dict)
     for shared, accounts in holders:
         kind = shared.token.kind
-        support = config.burst_support if kind == CREATION else 1
+        support = support_needed(kind, config)
         touched = Counter(cluster_of[a] for a in accounts if a in cluster_of)
         ranked = sorted((item for item in touched.items() if item[1] >= support), key=lambda x: (-x[1], x[0]))
         clusters = [cluster for cluster, _ in ranked[: config.attach_clusters]]

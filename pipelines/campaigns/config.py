@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipelines.config import WindowConfig
 
-DETECTOR_VERSION = "campaigns-6"
+DETECTOR_VERSION = "campaigns-7"
 
 # Evidence kinds. Each is an independent way two accounts can turn out to be one operator.
 NETWORK = "ip_prefix"  # client /24 (IPv4) or /48 (IPv6)
@@ -85,6 +85,9 @@ class CampaignConfig:
     attach_rounds: int = 8
     attach_clusters: int = 4
     burst_support: int = 3  # members of the cluster sharing a creation token for it to count: a burst
+    # Members of the cluster sharing a timing token for it to count: a scheduler fires many members together, and
+    # one LSH band shared with a single member of a large cluster is a chance collision.
+    schedule_support: int = 2
 
     # --- clusters and alerts ---
     min_members: int = 3

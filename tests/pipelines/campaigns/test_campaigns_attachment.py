@@ -5,7 +5,7 @@ import random
 
 from pipelines.campaigns.attachment import ClustersFn, TokenHolders, attach, clusters, token_holders
 from pipelines.campaigns.clustering import UnionFind
-from pipelines.campaigns.config import CLIENT, CREATION, NETWORK, PAYMENT, TEMPLATE, CampaignConfig
+from pipelines.campaigns.config import CLIENT, CREATION, NETWORK, PAYMENT, TEMPLATE, TIMING, CampaignConfig
 from pipelines.campaigns.evidence import Token
 
 CONFIG = CampaignConfig()
@@ -29,6 +29,15 @@ def test_distinct_infrastructure_values_add_up_but_bands_of_one_signature_do_not
     assert clusters([CORE], ranges, CONFIG) == [("m1", "m2", "m3", "x")]
     bands = [holders(TEMPLATE, f"{band}:ab", "m1", "m2", "x") for band in range(3)]
     assert clusters([CORE], bands, CONFIG) == [CORE]
+
+
+def test_a_schedule_counts_only_when_several_members_of_the_cluster_keep_it():
+    sdk = holders(CLIENT, "sdk/1.0", "m1", "x", *(f"dev{i}" for i in range(20)))  # a popular build: 0.3
+    chance = holders(TIMING, "4:ab", "m1", "x")  # one LSH band collision with one member
+    schedule = holders(TIMING, "4:cd", "m1", "m2", "x")
+    assert sdk.shared.weight + chance.shared.weight >= CONFIG.link_threshold
+    assert clusters([CORE], [sdk, chance], CONFIG) == [CORE]
+    assert clusters([CORE], [sdk, schedule], CONFIG) == [("m1", "m2", "m3", "x")]
 
 
 def test_a_creation_time_counts_only_as_a_burst_of_the_cluster():
