@@ -47,7 +47,9 @@ class TokenHolders(NamedTuple):
 
 def support_needed(kind: str, config: CampaignConfig) -> int:
     """Members of a cluster that must hold a token of `kind` for it to count towards the cluster."""
-    return {CREATION: config.burst_support, TIMING: config.schedule_support}.get(kind, 1)
+    if kind == CREATION:
+        return config.burst_support
+    return config.schedule_support if kind == TIMING else 1
 
 
 def token_holders(token: Token, accounts: tuple[str, ...], config: CampaignConfig) -> list[TokenHolders]:

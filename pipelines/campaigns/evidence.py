@@ -303,8 +303,9 @@ def creation_tokens(created: float, bucket_s: int) -> list[Token]:
     return [Token(CREATION, f"a:{int(created // bucket_s)}"), Token(CREATION, f"b:{int((created + half) // bucket_s)}")]
 
 
-def evidence_tokens(evidence: AccountEvidence, config: CampaignConfig) -> tuple[Token, ...]:
-    """At most 3 * top_values + template_bands + timing_bands + 3 tokens, sorted; each appears once."""
+def evidence_tokens(evidence: AccountEvidence, network_prefixes: float, config: CampaignConfig) -> tuple[Token, ...]:
+    """At most 3 * top_values + template_bands + timing_bands + 3 tokens, sorted; each appears once.
+    `network_prefixes` is the account's distinct-prefix estimate (`summarise` computes it once for both)."""
     tokens = [
         *_value_tokens(NETWORK, evidence.prefixes, evidence.requests, config),
         *_value_tokens(PAYMENT, evidence.payments, evidence.requests, config),
@@ -320,7 +321,7 @@ def evidence_tokens(evidence: AccountEvidence, config: CampaignConfig) -> tuple[
         # Jaccard of active-slot sets: accounts fired by one scheduler share most slots, others almost none.
         signature = minhash((str(slot) for slot in slots), config.timing_bands * config.timing_rows)
         tokens += [Token(TIMING, band) for band in band_tokens(signature, config.timing_bands)]
-    if rotating(evidence.requests, evidence.networks.estimate()):
+    if rotating(evidence.requests, network_prefixes):
         tokens.append(Token(ROTATION, "rotating"))
     if evidence.account_created_min is not None:
         tokens += creation_tokens(evidence.account_created_min, config.creation_bucket_s)
@@ -329,6 +330,7 @@ def evidence_tokens(evidence: AccountEvidence, config: CampaignConfig) -> tuple[
 
 def summarise(evidence: AccountEvidence, window_end: float, config: CampaignConfig) -> AccountSummary:
     created = evidence.account_created_min
+    network_prefixes = evidence.networks.estimate()
     profile = AccountProfile(
         requests=evidence.requests,
         prompt_tokens=evidence.prompt_tokens,
@@ -339,7 +341,7 @@ def summarise(evidence: AccountEvidence, window_end: float, config: CampaignConf
         logprob_requests=evidence.logprob_requests,
         top_logprobs=evidence.top_logprobs,
         account_age_days=(window_end - created) / 86400 if created is not None else None,
-        network_prefixes=evidence.networks.estimate(),
+        network_prefixes=network_prefixes,
         prompt_sketch=evidence.prompts.compact().serialize(),
     )
-    return AccountSummary(evidence_tokens(evidence, config), profile)
+    return AccountSummary(evidence_tokens(evidence, network_prefixes, config), profile)

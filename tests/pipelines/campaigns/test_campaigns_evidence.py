@@ -17,7 +17,6 @@ from pipelines.campaigns.evidence import (
     MAX_TIMING_SLOTS,
     AccountEvidence,
     creation_tokens,
-    evidence_tokens,
     prompt_shingles,
     summarise,
     union_prompt_sketches,
@@ -60,6 +59,10 @@ def _evidence(events):
     return evidence
 
 
+def _tokens(evidence):
+    return summarise(evidence, END, CONFIG).tokens
+
+
 def _kinds(tokens):
     return {t.kind for t in tokens}
 
@@ -89,7 +92,7 @@ def test_merging_panes_in_any_order_equals_one_pass():
 
 def test_infrastructure_values_must_carry_a_share_of_the_traffic():
     events = [_event(n, ip="34.1.2.3") for n in range(99)] + [_event(99, ip="91.9.9.9")]
-    tokens = evidence_tokens(_evidence(events), CONFIG)
+    tokens = _tokens(_evidence(events))
     assert [t.value for t in tokens if t.kind == NETWORK] == ["34.1.2"]  # one request from 91.9.9 is noise
     assert [t.value for t in tokens if t.kind == PAYMENT] == ["pf_1"]
     assert [t.value for t in tokens if t.kind == CLIENT] == ["python-requests/2.31.0"]
@@ -97,36 +100,36 @@ def test_infrastructure_values_must_carry_a_share_of_the_traffic():
 
 def test_an_account_on_a_new_network_for_nearly_every_request_holds_the_rotation_token():
     rotating = [_event(n, ip=f"{24 + n}.{n}.7.9") for n in range(10)]
-    assert _kinds(evidence_tokens(_evidence(rotating), CONFIG)) >= {ROTATION}
-    assert ROTATION not in _kinds(evidence_tokens(_evidence(rotating[:5]), CONFIG))  # too few requests to tell
+    assert _kinds(_tokens(_evidence(rotating))) >= {ROTATION}
+    assert ROTATION not in _kinds(_tokens(_evidence(rotating[:5])))  # too few requests to tell
     home_office_phone = [_event(n, ip=("34.1.2.3", "52.7.7.1", "81.2.3.4")[n % 3]) for n in range(10)]
-    assert ROTATION not in _kinds(evidence_tokens(_evidence(home_office_phone), CONFIG))
+    assert ROTATION not in _kinds(_tokens(_evidence(home_office_phone)))
 
 
 def test_template_tokens_need_recurring_wording_and_carry_no_prompt_text():
-    templated = evidence_tokens(_evidence([_templated(n) for n in range(30)]), CONFIG)
+    templated = _tokens(_evidence([_templated(n) for n in range(30)]))
     template_tokens = [t for t in templated if t.kind == TEMPLATE]
     assert len(template_tokens) == CONFIG.template_bands
     assert not any(word in t.value for t in template_tokens for word in ("comprehensive", "textbook", "entropy"))
     words = [f"{a}{b}{c}" for a in "bcdfg" for b in "aeiou" for c in "klmnp"]  # no digits: nothing is masked alike
     varied = [_event(n, text=" ".join(words[(4 * n + i) % len(words)] for i in range(4))) for n in range(30)]
-    assert TEMPLATE not in _kinds(evidence_tokens(_evidence(varied), CONFIG))
+    assert TEMPLATE not in _kinds(_tokens(_evidence(varied)))
 
 
 def test_two_accounts_on_the_same_templates_share_template_tokens():
-    a = evidence_tokens(_evidence([_templated(n, "a") for n in range(40)]), CONFIG)
-    b = evidence_tokens(_evidence([_templated(n + 3, "b") for n in range(40)]), CONFIG)
+    a = _tokens(_evidence([_templated(n, "a") for n in range(40)]))
+    b = _tokens(_evidence([_templated(n + 3, "b") for n in range(40)]))
     assert {t for t in a if t.kind == TEMPLATE} & {t for t in b if t.kind == TEMPLATE}
 
 
 def test_hash_only_prompts_match_on_verbatim_repeats():
     events = [_event(n, prompt={"sha256": f"{n % 5:064x}"}) for n in range(40)]
-    assert TEMPLATE in _kinds(evidence_tokens(_evidence(events), CONFIG))
+    assert TEMPLATE in _kinds(_tokens(_evidence(events)))
 
 
 def _timing(seconds, account_id="a"):
     events = [_event(0, account_id, at=T0 + dt.timedelta(seconds=second)) for second in seconds]
-    return {t for t in evidence_tokens(_evidence(events), CONFIG) if t.kind == TIMING}
+    return {t for t in _tokens(_evidence(events)) if t.kind == TIMING}
 
 
 def test_timing_tokens_are_shared_by_accounts_fired_within_seconds_of_each_other():
@@ -142,7 +145,7 @@ def test_timing_needs_enough_slots_and_an_account_that_is_not_always_on():
     assert _timing(range(0, 10 * (CONFIG.min_timing_slots - 1), 10)) == set()
     assert _timing(range(0, 10 * CONFIG.min_timing_slots, 10))
     busy = _evidence([_event(0, at=T0 + dt.timedelta(seconds=10 * i)) for i in range(MAX_TIMING_SLOTS + 1)])
-    assert busy.slots is None and TIMING not in _kinds(evidence_tokens(busy, CONFIG))
+    assert busy.slots is None and TIMING not in _kinds(_tokens(busy))
     # The cap holds however the panes are split: past it in the merge, the slots are dropped as well.
     halves = [
         _evidence([_event(0, at=T0 + dt.timedelta(seconds=10 * i)) for i in r]) for r in (range(200), range(200, 400))
@@ -155,7 +158,7 @@ def test_accounts_created_minutes_apart_share_a_creation_token():
     assert set(creation_tokens(created, 600)) & set(creation_tokens(created + 290, 600))
     assert set(creation_tokens(created + 299, 600)) & set(creation_tokens(created + 1, 600))
     assert not set(creation_tokens(created, 600)) & set(creation_tokens(created + 600, 600))
-    tokens = evidence_tokens(_evidence([_event(0)]), CONFIG)
+    tokens = _tokens(_evidence([_event(0)]))
     assert {t for t in tokens if t.kind == CREATION} == set(creation_tokens(T0.timestamp() - 2 * 86400, 600))
 
 
